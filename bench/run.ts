@@ -1,0 +1,49 @@
+/**
+ * `npm run bench`: runs every benchmark in bench/ (or those named on the command line), each in its
+ * own process, then assembles bench/RESULTS.md from the tables they wrote to bench/results/<name>.md.
+ * Each benchmark compares against a baseline measured in the same run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const all = readdirSync(benchDir)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+  .map((f) => f.slice(0, -3))
+  .sort();
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !all.includes(w));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown benchmark(s) ${unknown.join(', ')}; known: ${all.join(', ')}\n`);
+  process.exit(2);
+}
+const names = wanted.length > 0 ? wanted : all;
+let failed = 0;
+for (const name of names) {
+  process.stderr.write(`\n=== bench ${name}\n`);
+  const res = spawnSync(process.execPath, ['--import', 'tsx', join(benchDir, `${name}.ts`)], {
+    stdio: 'inherit',
+  });
+  if (res.status !== 0) {
+    failed++;
+    process.stderr.write(`bench ${name} failed with exit code ${res.status}\n`);
+  }
+}
+
+const sections = all
+  .map((name) => join(benchDir, 'results', `${name}.md`))
+  .filter((p) => existsSync(p))
+  .map((p) => readFileSync(p, 'utf8').trim());
+const header = [
+  '# Benchmark results',
+  '',
+  'Produced by `npm run bench` (each section by `npm run bench -- <name>`). Every figure is compared with',
+  'a baseline measured in the same run on the same machine. Machine of the last full run:',
+  `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}.`,
+  '',
+].join('\n');
+writeFileSync(join(benchDir, 'RESULTS.md'), `${header}\n${sections.join('\n\n')}\n`);
+process.exit(failed > 0 ? 1 : 0);
