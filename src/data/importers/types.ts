@@ -32,5 +32,10 @@ export interface Importer {
   summary: string;
   /** Extra `--key` options this importer reads (name → help text). */
   optionsHelp: Record<string, string>;
+  /**
+   * The options of optionsHelp that are boolean flags (`--drop-unknown`, no value); every other
+   * option takes a value (`--images DIR`). The CLI parses them accordingly.
+   */
+  flags?: readonly string[];
   import(opts: ImportOptions): Promise<ImportResult>;
 }
