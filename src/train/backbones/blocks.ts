@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs';
+
+type Sym = tf.SymbolicTensor;
+
+/** Layer factory that names layers `${prefix}_${suffix}` so saved models are readable. */
+export class Namer {
+  constructor(readonly prefix: string) {}
+  name(suffix: string): string {
+    return `${this.prefix}_${suffix}`;
+  }
+}
+
+/** Conv (no bias, 'same' padding, He fan-out init as torchvision), NHWC. */
+export function conv(x: Sym, filters: number, kernelSize: number, strides: number, name: string): Sym {
+  return tf.layers
+    .conv2d({
+      filters,
+      kernelSize,
+      strides,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: tf.initializers.varianceScaling({
+        scale: 2,
+        mode: 'fanOut',
+        distribution: 'normal',
+      }),
+      name,
+    })
+    .apply(x) as Sym;
+}
+
+/** BatchNorm with PyTorch's defaults (momentum 0.1 → Keras 0.9, eps 1e-5). */
+export function bn(x: Sym, name: string, zeroInit = false): Sym {
+  return tf.layers
+    .batchNormalization({ momentum: 0.9, epsilon: 1e-5, gammaInitializer: zeroInit ? 'zeros' : 'ones', name })
+    .apply(x) as Sym;
+}
+
+export function relu(x: Sym, name: string): Sym {
+  return tf.layers.reLU({ name }).apply(x) as Sym;
+}
+
+export function add(a: Sym, b: Sym, name: string): Sym {
+  return tf.layers.add({ name }).apply([a, b]) as Sym;
+}

@@ -1,0 +1,113 @@
+import { positiveInt } from '../cli/args.js';
+import { UsageError } from '../core/errors.js';
+import { BACKBONES } from './backbones/presets.js';
+import { type BackendChoice, selectBackend } from './backend/select.js';
+import { loadTrainingImages } from './data.js';
+import { DEFAULT_CONFIG, type EpochReport, type TrainConfig, train } from './loop.js';
+import type { Method } from './methods.js';
+import type { OptimizerName } from './optimizer.js';
+
+/** Options shared by `pretrain` and `train-supervised`. */
+export const TRAIN_OPTIONS = {
+  manifest: { type: 'string' },
+  val: { type: 'string' },
+  backbone: { type: 'string' },
+  out: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  seed: { type: 'string' },
+  'image-size': { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  'warmup-epochs': { type: 'string' },
+  backend: { type: 'string' },
+  resume: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+export const TRAIN_USAGE = `
+  --manifest M.jsonl      training images (labels used by the kNN monitor when present)
+  --val V.jsonl           labelled validation images for the kNN monitor (default: leave-one-out on train)
+  --backbone NAME         ${Object.keys(BACKBONES).join(' | ')}
+  --out RUN_DIR           checkpoint/, model/, model.json (an embed descriptor), metrics.jsonl
+  --epochs N              default ${DEFAULT_CONFIG.epochs}
+  --batch N               default ${DEFAULT_CONFIG.batch}
+  --seed N                default ${DEFAULT_CONFIG.seed}
+  --image-size N          images are squashed to N×N; default ${DEFAULT_CONFIG.imageSize}
+  --optimizer sgd|lars|adamw   default ${DEFAULT_CONFIG.optimizer}
+  --lr X                  peak learning rate after warm-up (cosine decay); default ${DEFAULT_CONFIG.lr}
+  --weight-decay X        default ${DEFAULT_CONFIG.weightDecay} (none on biases and BatchNorm)
+  --warmup-epochs N       default ${DEFAULT_CONFIG.warmupEpochs}
+  --backend auto|tensorflow|wasm|cpu   default auto (tfjs-node-gpu > tfjs-node > wasm > cpu)
+  --resume                continue RUN_DIR's checkpoint (same options required)
+  --json                  one JSON line per epoch on stdout`;
+
+function num(v: string | undefined, name: string, fallback: number, min = 0): number {
+  if (v === undefined) return fallback;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x < min)
+    throw new UsageError(`--${name} must be a number >= ${min}, got "${v}"`);
+  return x;
+}
+
+/** Parses the shared options, loads the images, trains, and prints per-epoch lines. */
+export async function runTraining(
+  method: Method,
+  values: Record<string, string | boolean | undefined>,
+  extra: Partial<TrainConfig>,
+): Promise<EpochReport[]> {
+  const s = (k: string) => values[k] as string | undefined;
+  const manifest = s('manifest');
+  const backbone = s('backbone');
+  const out = s('out');
+  if (manifest === undefined) throw new UsageError('missing required option --manifest');
+  if (backbone === undefined) throw new UsageError('missing required option --backbone');
+  if (out === undefined) throw new UsageError('missing required option --out');
+  if (!(backbone in BACKBONES))
+    throw new UsageError(`--backbone must be one of ${Object.keys(BACKBONES).join(', ')}, got "${backbone}"`);
+  const optimizer = (s('optimizer') ?? DEFAULT_CONFIG.optimizer) as OptimizerName;
+  if (!['sgd', 'lars', 'adamw'].includes(optimizer))
+    throw new UsageError(`--optimizer must be one of sgd, lars, adamw, got "${optimizer}"`);
+  const backend = (s('backend') ?? 'auto') as BackendChoice;
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
+    throw new UsageError(`--backend must be one of auto, tensorflow, wasm, cpu, got "${backend}"`);
+  const config: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    ...extra,
+    method,
+    backbone,
+    epochs: positiveInt(s('epochs'), 'epochs', DEFAULT_CONFIG.epochs),
+    batch: positiveInt(s('batch'), 'batch', DEFAULT_CONFIG.batch),
+    seed: num(s('seed'), 'seed', DEFAULT_CONFIG.seed),
+    imageSize: positiveInt(s('image-size'), 'image-size', DEFAULT_CONFIG.imageSize),
+    optimizer,
+    lr: num(s('lr'), 'lr', extra.lr ?? DEFAULT_CONFIG.lr),
+    weightDecay: num(s('weight-decay'), 'weight-decay', DEFAULT_CONFIG.weightDecay),
+    warmupEpochs: num(s('warmup-epochs'), 'warmup-epochs', DEFAULT_CONFIG.warmupEpochs),
+  };
+  if (config.batch < 2) throw new UsageError(`--batch must be at least 2, got ${config.batch}`);
+  const sel = await selectBackend(backend);
+  if (process.env.FAIRSCOPE_QUIET !== '1')
+    process.stderr.write(`backend: ${sel.backend}${sel.package ? ` (${sel.package})` : ''}\n`);
+  const trainImages = await loadTrainingImages(manifest, config.imageSize);
+  const val = s('val') === undefined ? null : await loadTrainingImages(s('val') as string, config.imageSize);
+  if (trainImages.failures.length > 0)
+    process.stderr.write(
+      `${trainImages.failures.length} images could not be decoded and are excluded (see ${out}/failures.jsonl)\n`,
+    );
+  return train({
+    config,
+    train: trainImages,
+    val,
+    outDir: out,
+    resume: values.resume === true,
+    onEpoch: (r) => {
+      if (values.json === true) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else if (process.env.FAIRSCOPE_QUIET !== '1')
+        process.stdout.write(
+          `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}  lr ${r.lr.toExponential(2)}  ${r.imagesPerSecond.toFixed(1)} img/s  kNN ${r.knnAccuracy === null ? 'n/a' : r.knnAccuracy.toFixed(3)}  RankMe ${r.rankMe.toFixed(1)}  std ${r.embeddingStd.toFixed(4)}\n`,
+        );
+    },
+  });
+}

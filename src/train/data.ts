@@ -1,0 +1,44 @@
+import { readManifest, resolveSource } from '../data/manifest.js';
+import { decodeImage } from '../image/decode.js';
+import { resizeImage } from '../image/resize.js';
+
+/** A manifest's images held in memory for training. */
+export interface TrainingImages {
+  ids: string[];
+  /** (n, size, size, 3) values in [0, 1], row-major NHWC. */
+  pixels: Float32Array;
+  size: number;
+  /** First label of each item, or null when it has none. */
+  labels: (string | null)[];
+  /** Items whose image could not be decoded: recorded and excluded, never replaced. */
+  failures: { id: string; reason: string }[];
+}
+
+/**
+ * Decodes every manifest item and resizes it to size×size (squash, bilinear as PIL). Small
+ * datasets only: everything is held in memory.
+ */
+export async function loadTrainingImages(manifestPath: string, size: number): Promise<TrainingImages> {
+  const items = await readManifest(manifestPath);
+  const ids: string[] = [];
+  const labels: (string | null)[] = [];
+  const failures: { id: string; reason: string }[] = [];
+  const chunks: Float32Array[] = [];
+  for (const item of items) {
+    try {
+      const img = resizeImage(await decodeImage(resolveSource(manifestPath, item)), size, size, 'bilinear');
+      const f = new Float32Array(img.data.length);
+      for (let i = 0; i < f.length; i++) f[i] = (img.data[i] as number) / 255;
+      chunks.push(f);
+      ids.push(item.id);
+      labels.push(item.labels[0] ?? null);
+    } catch (err) {
+      failures.push({ id: item.id, reason: (err as Error).message });
+    }
+  }
+  const pixels = new Float32Array(chunks.length * size * size * 3);
+  chunks.forEach((c, i) => {
+    pixels.set(c, i * c.length);
+  });
+  return { ids, pixels, size, labels, failures };
+}

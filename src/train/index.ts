@@ -1,0 +1,9 @@
+export { regnetY } from './backbones/regnet.js';
+export { regnetWidths } from './backbones/regnet-widths.js';
+export { resnet } from './backbones/resnet.js';
+export { barlowTwinsLoss } from './losses/barlow-twins.js';
+export { byolLoss } from './losses/byol.js';
+export { dinoLoss } from './losses/dino.js';
+export { ntXentLoss } from './losses/nt-xent.js';
+export { sinkhornKnopp } from './losses/sinkhorn.js';
+export { swavLoss } from './losses/swav.js';

@@ -1,0 +1,309 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { FairscopeError, InputError } from '../core/errors.js';
+import { stableHash } from '../core/hash.js';
+import { Rng } from '../core/rng.js';
+import { IMAGENET_MEAN, IMAGENET_STD, type Preprocess } from '../core/types.js';
+import { multiCrop, normalize, SWAV_COLOR } from '../image/augment/multi-crop.js';
+import { FEATURE_LAYER } from './backbones/resnet.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { TrainingImages } from './data.js';
+import { buildMethod, type Method, type MethodNet } from './methods.js';
+import { embeddingStd, knnAccuracy, rankMe } from './monitors.js';
+import { type OptimizerName, TrainOptimizer } from './optimizer.js';
+import { fileSaveHandler } from './save-model.js';
+import { warmupCosine } from './schedule.js';
+
+export interface TrainConfig {
+  method: Method;
+  backbone: string;
+  epochs: number;
+  batch: number;
+  seed: number;
+  imageSize: number;
+  optimizer: OptimizerName;
+  /** Peak learning rate (after warm-up). */
+  lr: number;
+  weightDecay: number;
+  warmupEpochs: number;
+  hiddenDim: number;
+  outputDim: number;
+  prototypes: number;
+  localCrops: number;
+  /** Prototype freeze in epochs (SwAV: 1 epoch, 313 iterations at batch 4096). */
+  freezePrototypesEpochs: number;
+  /** kNN monitor: number of neighbours. */
+  knnK: number;
+}
+
+export const DEFAULT_CONFIG: Omit<TrainConfig, 'method' | 'backbone'> = {
+  epochs: 10,
+  batch: 64,
+  seed: 0,
+  imageSize: 32,
+  optimizer: 'sgd',
+  lr: 0.1,
+  weightDecay: 1e-6,
+  warmupEpochs: 1,
+  hiddenDim: 256,
+  outputDim: 64,
+  prototypes: 100,
+  localCrops: 2,
+  freezePrototypesEpochs: 1,
+  knnK: 20,
+};
+
+export interface EpochReport {
+  epoch: number;
+  loss: number;
+  lr: number;
+  seconds: number;
+  imagesPerSecond: number;
+  knnAccuracy: number | null;
+  rankMe: number;
+  embeddingStd: number;
+}
+
+export interface TrainRun {
+  config: TrainConfig;
+  train: TrainingImages;
+  /** Labelled validation images for the kNN monitor; null: leave-one-out on (a sample of) train. */
+  val: TrainingImages | null;
+  outDir: string;
+  resume: boolean;
+  /** Called after each epoch. */
+  onEpoch?: (r: EpochReport) => void;
+  /** Called after each step with the number of images. */
+  onStep?: (images: number) => void;
+}
+
+/** Max images embedded for the per-epoch monitors. */
+const MONITOR_LIMIT = 2000;
+
+/** Embeds images (center, no augmentation) with the backbone in inference mode. @returns (n, d) */
+export function embedImages(
+  backbone: tf.LayersModel,
+  pixels: Float32Array,
+  n: number,
+  size: number,
+  batch = 256,
+): Float32Array {
+  const d = backbone.outputs[0]?.shape[1] as number;
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i += batch) {
+    const m = Math.min(batch, n - i);
+    const e = tf.tidy(() => {
+      const x = tf.tensor4d(pixels.subarray(i * size * size * 3, (i + m) * size * size * 3), [
+        m,
+        size,
+        size,
+        3,
+      ]);
+      return (backbone.predict(normalize(x)) as tf.Tensor).dataSync();
+    });
+    out.set(e, i * d);
+  }
+  return out;
+}
+
+/** The embed-command descriptor of the trained backbone (RUN_DIR/model.json). */
+export function modelDescriptor(cfg: TrainConfig): Record<string, unknown> {
+  const preprocess: Preprocess = {
+    resize: cfg.imageSize,
+    resizeMode: 'squash',
+    crop: null,
+    interpolation: 'bilinear',
+    scale: 1 / 255,
+    mean: [...IMAGENET_MEAN],
+    std: [...IMAGENET_STD],
+    channels: 'rgb',
+    layout: 'nhwc',
+  };
+  return {
+    id: `${cfg.method}-${cfg.backbone}`,
+    format: 'tfjs-layers',
+    path: 'model/model.json',
+    output: FEATURE_LAYER,
+    preprocess,
+  };
+}
+
+/** Class indices of labels (sorted class names), or null when any item lacks a label. */
+function classIndex(labels: (string | null)[], classes: string[]): number[] | null {
+  if (labels.some((l) => l === null)) return null;
+  return labels.map((l) => classes.indexOf(l as string));
+}
+
+/**
+ * Trains a method on in-memory images: per epoch a seeded shuffle, augmented views, one optimiser
+ * step per full batch (the last partial batch is dropped), an atomic checkpoint, and monitors.
+ * A NaN/∞ loss stops the run with an error and leaves the last good checkpoint in place.
+ */
+export async function train(run: TrainRun): Promise<EpochReport[]> {
+  const cfg = run.config;
+  const n = run.train.ids.length;
+  const manifestHint = 'the manifest';
+  if (n < cfg.batch)
+    throw new InputError(
+      manifestHint,
+      `has ${n} usable images, fewer than one batch (--batch ${cfg.batch}); lower --batch or add images`,
+    );
+  const classes = [...new Set(run.train.labels.filter((l): l is string => l !== null))].sort();
+  const trainLabels = classIndex(run.train.labels, classes);
+  if (cfg.method === 'supervised' && (trainLabels === null || classes.length < 2))
+    throw new InputError(
+      manifestHint,
+      'supervised training needs a label on every item and at least 2 classes',
+      { field: 'labels' },
+    );
+  const configHash = stableHash({ ...cfg, epochs: undefined, classes });
+  const stepsPerEpoch = Math.floor(n / cfg.batch);
+  const totalSteps = stepsPerEpoch * cfg.epochs;
+
+  // Seeded initialisation: tfjs initialisers draw from Math.random-free seeds only when given one,
+  // so reseed the global generator through tf.randomNormal's seedrandom by fixing Math.random.
+  const initRng = new Rng(cfg.seed);
+  const seedInit = () => {
+    Math.random = () => initRng.next();
+  };
+  const originalRandom = Math.random;
+  let net: MethodNet;
+  try {
+    net = buildMethod(
+      {
+        method: cfg.method,
+        backbone: cfg.backbone,
+        imageSize: cfg.imageSize,
+        hiddenDim: cfg.hiddenDim,
+        outputDim: cfg.outputDim,
+        prototypes: cfg.prototypes,
+        localCrops: cfg.localCrops,
+        freezePrototypesSteps: cfg.freezePrototypesEpochs * stepsPerEpoch,
+        numClasses: Math.max(2, classes.length),
+      },
+      seedInit,
+    );
+  } finally {
+    Math.random = originalRandom;
+  }
+  const opt = new TrainOptimizer({ name: cfg.optimizer, weightDecay: cfg.weightDecay });
+  let startEpoch = 0;
+  let step = 0;
+  await mkdir(run.outDir, { recursive: true });
+  const state = net.state();
+  if (run.resume) {
+    const expected = new Map([...state].map(([k, v]) => [k, v.shape]));
+    const ck = await loadCheckpoint(run.outDir, configHash, expected);
+    for (const [k, v] of state) v.assign(ck.tensors.get(k) as tf.Tensor);
+    const slots = new Map(
+      [...ck.tensors].filter(([k]) => k.startsWith('opt:')).map(([k, t]) => [k.slice(4), t]),
+    );
+    opt.load(ck.meta.step, slots);
+    startEpoch = ck.meta.epoch;
+    step = ck.meta.step;
+  } else if (existsSync(join(run.outDir, 'checkpoint'))) {
+    throw new InputError(
+      join(run.outDir, 'checkpoint'),
+      'a checkpoint exists: pass --resume to continue it, or choose another --out',
+    );
+  }
+  await writeFile(join(run.outDir, 'config.json'), `${JSON.stringify({ ...cfg, classes }, null, 2)}\n`);
+  if (run.train.failures.length > 0)
+    await writeFile(
+      join(run.outDir, 'failures.jsonl'),
+      `${run.train.failures.map((f) => JSON.stringify(f)).join('\n')}\n`,
+    );
+
+  const size = run.train.size;
+  const images = tf.tensor4d(run.train.pixels, [n, size, size, 3]);
+  const labelsT = trainLabels === null ? null : tf.tensor1d(trainLabels, 'int32');
+  const reports: EpochReport[] = [];
+  const warmupSteps = cfg.warmupEpochs * stepsPerEpoch;
+  try {
+    for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
+      // Per-epoch generator derived from (seed, epoch): a resumed run sees the same batches and crops.
+      const rng = new Rng((cfg.seed * 1_000_003 + epoch) >>> 0);
+      const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+      const t0 = performance.now();
+      let lossSum = 0;
+      let lr = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        lr = warmupCosine(step, totalSteps, { peak: cfg.lr, warmupSteps, final: cfg.lr * 0.001 });
+        const idx = tf.tensor1d(order.slice(s * cfg.batch, (s + 1) * cfg.batch), 'int32');
+        const batch = tf.gather(images, idx) as tf.Tensor4D;
+        const views = multiCrop(batch, net.crops, rng, SWAV_COLOR);
+        const y = labelsT === null ? null : (tf.gather(labelsT, idx) as tf.Tensor1D);
+        const vars = net.trainable(step);
+        const { value, grads } = tf.variableGrads(() => net.loss(views, y), [...vars.values()]);
+        const loss = (await value.data())[0] as number;
+        if (!Number.isFinite(loss)) {
+          throw new FairscopeError(
+            `loss is ${loss} at epoch ${epoch + 1}, step ${s + 1}: training stopped. ${epoch > 0 ? `The last good checkpoint (epoch ${epoch}) is kept in ${join(run.outDir, 'checkpoint')}` : 'No epoch had completed, so there is no checkpoint'}. Try a lower --lr.`,
+          );
+        }
+        const named: Record<string, tf.Tensor> = {};
+        for (const [k, v] of vars) if (grads[v.name] !== undefined) named[k] = grads[v.name] as tf.Tensor;
+        opt.step(vars, named, lr);
+        net.afterStep(step, totalSteps);
+        tf.dispose(
+          [value, idx, batch, y, ...views, ...Object.values(grads)].filter((t) => t !== null) as tf.Tensor[],
+        );
+        lossSum += loss;
+        step++;
+        run.onStep?.(cfg.batch);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const monitors = evaluate(net.backbone, run, classes, cfg.knnK);
+      const report: EpochReport = {
+        epoch: epoch + 1,
+        loss: lossSum / stepsPerEpoch,
+        lr,
+        seconds,
+        imagesPerSecond: (stepsPerEpoch * cfg.batch) / seconds,
+        ...monitors,
+      };
+      const toSave = new Map<string, tf.Tensor>(net.state());
+      for (const [k, v] of opt.state().slots) toSave.set(`opt:${k}`, v);
+      await saveCheckpoint(
+        run.outDir,
+        { version: 1, configHash, epoch: epoch + 1, step, extra: { report } },
+        toSave,
+      );
+      await net.backbone.save(fileSaveHandler(join(run.outDir, 'model')));
+      await writeFile(join(run.outDir, 'model.json'), `${JSON.stringify(modelDescriptor(cfg), null, 2)}\n`);
+      reports.push(report);
+      run.onEpoch?.(report);
+    }
+  } finally {
+    images.dispose();
+    labelsT?.dispose();
+  }
+  return reports;
+}
+
+/** Per-epoch monitors on up to MONITOR_LIMIT images. */
+function evaluate(backbone: tf.LayersModel, run: TrainRun, classes: string[], k: number) {
+  const size = run.train.size;
+  const nTrain = Math.min(run.train.ids.length, MONITOR_LIMIT);
+  const trainEmb = embedImages(backbone, run.train.pixels, nTrain, size);
+  const d = trainEmb.length / nTrain;
+  const trainLabels = classIndex(run.train.labels.slice(0, nTrain), classes);
+  let knn: number | null = null;
+  if (run.val !== null) {
+    const nVal = Math.min(run.val.ids.length, MONITOR_LIMIT);
+    const valLabels = classIndex(run.val.labels.slice(0, nVal), classes);
+    if (trainLabels && valLabels?.every((l) => l >= 0)) {
+      const valEmb = embedImages(backbone, run.val.pixels, nVal, size);
+      knn = knnAccuracy(trainEmb, trainLabels, valEmb, valLabels, d, k);
+    }
+  } else if (trainLabels !== null && classes.length >= 2) {
+    knn = knnAccuracy(trainEmb, trainLabels, trainEmb, trainLabels, d, k, true);
+  }
+  return {
+    knnAccuracy: knn,
+    rankMe: rankMe(trainEmb, nTrain, d),
+    embeddingStd: embeddingStd(trainEmb, nTrain, d),
+  };
+}
