@@ -1,0 +1,145 @@
+/**
+ * `fairscope report`, `compare` and `gate` end to end on the committed sample results: `report` as a
+ * child process (the real entry point), the rest through the same dispatcher in-process (main()
+ * returns the exit code), which keeps the file fast.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { main } from '../main.js';
+
+const REPO = join(import.meta.dirname, '..', '..', '..');
+const SAMPLE = join(REPO, 'test', 'fixtures', 'report', 'sample-results.json');
+
+let root: string;
+
+function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), ...args], {
+      env: { ...process.env, FAIRSCOPE_QUIET: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Runs `fairscope ARGS` in this process, capturing the text it writes to stdout and stderr. Binary
+ * chunks (the test runner's own protocol messages) pass through untouched.
+ */
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  const capture = (original: typeof out, append: (s: string) => void) =>
+    function (this: NodeJS.WriteStream, chunk: string | Uint8Array, ...rest: unknown[]) {
+      if (typeof chunk !== 'string')
+        return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+      append(chunk);
+      return true;
+    } as typeof out;
+  process.stdout.write = capture(out, (s) => {
+    stdout += s;
+  });
+  process.stderr.write = capture(err, (s) => {
+    stderr += s;
+  });
+  try {
+    return { code: await main(args), stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'fairscope-cli-report-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+test('report writes report.html, summary.md, results.parquet and model-card.md from results alone', async () => {
+  const out = join(root, 'out');
+  const res = await cli('report', SAMPLE, '--out', out, '--model-card', '--json');
+  assert.equal(res.code, 0, res.stderr);
+  const files = JSON.parse(res.stdout);
+  assert.deepEqual(Object.keys(files).sort(), ['html', 'modelCard', 'parquet', 'summary']);
+  for (const f of Object.values(files) as string[]) assert.ok((await stat(f)).size > 0, f);
+  assert.equal(
+    await readFile(files.summary, 'utf8'),
+    await readFile(join(REPO, 'test', 'fixtures', 'report', 'sample-summary.md'), 'utf8'),
+  );
+  assert.match(await readFile(files.modelCard, 'utf8'), /## Model card: supervised-rn50/);
+});
+
+test('report on a broken file exits 1 naming the file and the field; bad usage exits 2', async () => {
+  const data = JSON.parse(await readFile(SAMPLE, 'utf8'));
+  data.rows[12].ci = [0.1, 'x'];
+  const broken = join(root, 'broken.json');
+  await writeFile(broken, JSON.stringify(data));
+  const res = await run('report', broken, '--out', join(root, 'never'));
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /broken\.json: field "rows\[12\]\.ci\[1\]"/);
+  assert.equal((await run('report')).code, 2);
+  assert.equal((await run('report', SAMPLE, '--bogus')).code, 2);
+});
+
+test('gate exits 3 listing violations, 0 when thresholds hold, 2 on bad arguments, 1 with nothing to check', async () => {
+  const failed = await run(
+    'gate',
+    SAMPLE,
+    '--max-harmful',
+    '0.03',
+    '--max-gap',
+    'hit_rate_gap:association=harmful=0.5',
+  );
+  assert.equal(failed.code, 3, failed.stderr);
+  assert.match(failed.stdout, /^FAILED: 3 violation\(s\) in 1 of 2 check\(s\)/);
+  assert.match(
+    failed.stdout,
+    /supervised-rn50 · cc-v1-mini · gender=female, skintone=lighter · tau=0\.1, association=harmful: hit_rate 0\.0479 > 0\.03/,
+  );
+  const passed = await run('gate', SAMPLE, '--max-harmful', '0.1', '--min-precision', '10=0.5', '--json');
+  assert.equal(passed.code, 0, passed.stderr);
+  assert.equal(JSON.parse(passed.stdout).passed, true);
+  assert.equal((await run('gate', SAMPLE, '--max-gap', 'nonsense')).code, 2);
+  assert.equal((await run('gate', SAMPLE)).code, 2);
+  const empty = await run('gate', SAMPLE, '--max-gap', 'no_such_metric=0.1');
+  assert.equal(empty.code, 1);
+  assert.match(empty.stderr, /no rows to check/);
+});
+
+test('compare: JSON with the change and flags, and an HTML page', async () => {
+  const data = JSON.parse(await readFile(SAMPLE, 'utf8'));
+  // Move one row's value and interval up by 0.2: its interval no longer overlaps A's.
+  const moved = data.rows[0];
+  moved.value += 0.2;
+  moved.ci = [moved.ci[0] + 0.2, moved.ci[1] + 0.2];
+  const b = join(root, 'b.json');
+  await writeFile(b, JSON.stringify(data));
+  const html = join(root, 'cmp', 'compare.html');
+  const res = await run('compare', SAMPLE, b, '--json', '--out', html);
+  assert.equal(res.code, 0, res.stderr);
+  const c = JSON.parse(res.stdout);
+  assert.equal(c.matchBy, 'model');
+  assert.equal(c.rows.length, data.rows.length);
+  const flagged = c.rows.filter((r: { flagged: boolean }) => r.flagged);
+  assert.equal(flagged.length, 1);
+  assert.ok(Math.abs(flagged[0].change - 0.2) < 1e-9);
+  assert.match(await readFile(html, 'utf8'), /<svg/);
+  const md = await run('compare', SAMPLE, b, '--flagged-only');
+  assert.match(md.stdout, /1 changed beyond their 95% intervals/);
+  assert.equal((await run('compare', SAMPLE)).code, 2);
+});

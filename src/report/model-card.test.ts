@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { InputError } from '../core/errors.js';
+import { loadResults } from './load.js';
+import { renderModelCard } from './model-card.js';
+
+const SAMPLE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report', 'sample-results.json');
+
+test('the card holds one model: details, data, group metrics, robustness, limitations', async () => {
+  const results = await loadResults(SAMPLE);
+  const card = renderModelCard(results, 'swav-rn50');
+  for (const heading of [
+    '## Model card: swav-rn50 (SwAV ResNet-50 (simulated))',
+    '### Model details',
+    '### Evaluation data',
+    '### Group metrics (value [95% interval])',
+    '#### Harmful label association',
+    '### Robustness profile',
+    '### Limitations',
+  ]) {
+    assert.ok(card.includes(heading), heading);
+  }
+  assert.match(card, /\*\*Adaptation for evaluation:\*\* linear probe on frozen features/);
+  assert.match(card, /\*\*Licence:\*\* CC-BY-NC 4\.0/);
+  // Only the headline tau of label association, and no other model's rows.
+  assert.doesNotMatch(card, /tau=0\.3/);
+  assert.doesNotMatch(card, /supervised-rn50/);
+  // Its mCE row, written by hand from the fixture's value and interval.
+  const mce = results.rows.find((r) => r.model === 'swav-rn50' && r.metric === 'mce');
+  assert.ok(mce);
+  assert.ok(card.includes(`mCE: ${mce.value.toFixed(3)} [${mce.ci[0].toFixed(3)}, ${mce.ci[1].toFixed(3)}]`));
+  for (const d of results.deviations) assert.ok(card.includes(d));
+  assert.match(card, /small group: n=18 < 30/);
+  assert.match(card, /Drawings, not photographs/);
+  // dollar-street has 2 failed images in the fixture.
+  assert.match(card, /\| dollar-street \| Dollar Street \| 530 \| CC BY 4\.0 \| geographic \| 2 \|/);
+});
+
+test('an unknown model is an error', async () => {
+  const results = await loadResults(SAMPLE);
+  assert.throws(() => renderModelCard(results, 'nope'), InputError);
+});

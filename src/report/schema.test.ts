@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { InputError } from '../core/errors.js';
+import { loadResults } from './load.js';
+import { formatPath, parseResults } from './schema.js';
+
+const SAMPLE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report', 'sample-results.json');
+
+async function sampleJson(): Promise<Record<string, unknown> & { rows: Record<string, unknown>[] }> {
+  return JSON.parse(await readFile(SAMPLE, 'utf8'));
+}
+
+function assertInputError(fn: () => unknown, field: string, file = 'x.json'): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof InputError, String(err));
+    assert.equal(err.field, field);
+    assert.equal(err.file, file);
+    assert.match(err.message, new RegExp(`${field.replace(/[[\].]/g, '\\$&')}:`));
+    return true;
+  });
+}
+
+test('the committed sample passes and keeps every row', async () => {
+  const data = await sampleJson();
+  const r = parseResults(data, SAMPLE);
+  assert.equal(r.rows.length, data.rows.length);
+  assert.equal(r.rows.length, 630);
+  assert.deepEqual(r.rows[0].ci, data.rows[0].ci);
+});
+
+test('a wrong type deep in a row fails naming rows[i].ci[j]', async () => {
+  const data = await sampleJson();
+  (data.rows[3].ci as unknown[])[1] = 'high';
+  assertInputError(() => parseResults(data, 'x.json'), 'rows[3].ci[1]');
+});
+
+test('a missing required field and a bad schema version are named', async () => {
+  const data = await sampleJson();
+  delete data.rows[0].n;
+  assertInputError(() => parseResults(data, 'x.json'), 'rows[0].n');
+  const v2 = await sampleJson();
+  v2.schemaVersion = 2;
+  assertInputError(() => parseResults(v2, 'x.json'), 'schemaVersion');
+  assertInputError(() => parseResults({ schemaVersion: 1 }, 'x.json'), 'tool');
+});
+
+test('an interval with lower > upper fails; null values are read as NaN', async () => {
+  const data = await sampleJson();
+  data.rows[5].ci = [0.5, 0.4];
+  assertInputError(() => parseResults(data, 'x.json'), 'rows[5].ci');
+  const withNull = await sampleJson();
+  withNull.rows[2].value = null;
+  withNull.rows[2].ci = [null, null];
+  const r = parseResults(withNull, 'x.json');
+  assert.ok(Number.isNaN(r.rows[2].value));
+  assert.ok(Number.isNaN(r.rows[2].ci[0]) && Number.isNaN(r.rows[2].ci[1]));
+});
+
+test('a duplicated row (same model, indicator, metric, dataset, params, group) is named', async () => {
+  const data = await sampleJson();
+  data.rows.push({ ...data.rows[7], value: 0.5 });
+  assertInputError(() => parseResults(data, 'x.json'), `rows[${data.rows.length - 1}]`);
+  assert.throws(() => parseResults(data, 'x.json'), /duplicates rows\[7\]/);
+});
+
+test('loadResults names the file for unreadable or non-JSON input', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'fairscope-schema-'));
+  try {
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, '{ not json');
+    await assert.rejects(loadResults(bad), (e: unknown) => e instanceof InputError && e.file === bad);
+    await assert.rejects(loadResults(join(dir, 'missing.json')), /missing\.json.*cannot read results/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('formatPath writes array indices in brackets', () => {
+  assert.equal(formatPath(['rows', 12, 'ci', 1]), 'rows[12].ci[1]');
+  assert.equal(formatPath(['tool', 'name']), 'tool.name');
+});

@@ -1,0 +1,131 @@
+/**
+ * The report's plain-language text: what each indicator and chart measures and how to read it.
+ * Kept in one place so the HTML report, the Markdown summary and the model card use the same words.
+ */
+
+export interface IndicatorText {
+  title: string;
+  /** One paragraph: what is measured, on what data, from which model output. */
+  measures: string;
+}
+
+export const INDICATOR_TEXT: Record<string, IndicatorText> = {
+  'label-association': {
+    title: 'Harmful label association',
+    measures:
+      'Fairness Indicator 1. Each face image is classified; we keep the top-5 labels whose confidence is at least τ and count an image once per association type if any of those labels belongs to it. The hit rate is the share of a group’s images with such a label. Non-Human and Crime labels are harmful on people (together: “harmful”); Human labels are the correct ones.',
+  },
+  geographic: {
+    title: 'Geographical diversity',
+    measures:
+      'Fairness Indicator 2. Everyday objects photographed in homes around the world (Dollar Street). An image is a hit when its true object is among the model’s top-5 predictions mapped to the Dollar Street taxonomy. Hit rates are averaged per household first and then over the households of a group, so every household weighs the same.',
+  },
+  retrieval: {
+    title: 'Same-attribute retrieval',
+    measures:
+      'Fairness Indicator 3. Each query face is compared with a database of faces using the model’s embeddings (cosine similarity). Precision@K is the share of the K nearest database faces that have the same attribute (gender) as the query. A model whose embeddings encode the attribute equally well for everyone gives equal precision across groups.',
+  },
+  robustness: {
+    title: 'Robustness',
+    measures:
+      'Top-1 accuracy under natural distribution shifts (ImageNet-V2, -R, -Sketch, -A) and synthetic corruptions (ImageNet-C style) at increasing severity, for the whole population and per group. Corruption error (CE) is the error summed over severities relative to a reference model; mCE averages CE over corruptions (lower is better). Effective robustness is the accuracy under shift above what the in-distribution accuracy predicts.',
+  },
+  curation: {
+    title: 'Curation',
+    measures:
+      'How a data-selection method distributes a fixed budget of images across groups. A balanced method should give each group a similar share; random selection reproduces the source’s imbalance.',
+  },
+  probe: {
+    title: 'Probe accuracy',
+    measures:
+      'Top-1 accuracy of simple heads (linear classifier, k-nearest neighbours) trained on the frozen embeddings: how much task information the features carry, overall and per group.',
+  },
+};
+
+export function indicatorTitle(indicator: string): string {
+  return INDICATOR_TEXT[indicator]?.title ?? indicator;
+}
+
+/** Text beside one chart: what it shows and how to read it. */
+export interface ChartText {
+  measures: string;
+  read: string;
+}
+
+export const CHART_TEXT = {
+  groupIntervals: {
+    read: 'Each dot is a group’s value for one model; the whisker is its confidence interval. Groups whose whiskers do not overlap differ beyond sampling noise.',
+  },
+  smallMarker: {
+    read: 'Triangles mark groups flagged as small (few images or clusters): read their values with care.',
+  },
+  labelAssociation: {
+    measures: (tau: string) =>
+      `Share of each group’s images given at least one label of the association type at confidence τ = ${tau}.`,
+    read: 'For Non-Human, Crime and harmful, lower is better and the ideal is zero for every group. For Human, higher is better. Look for groups that stand apart from the others, especially with non-overlapping intervals.',
+  },
+  thresholdCurves: {
+    measures:
+      'Hit rate as the confidence threshold τ rises: only labels predicted with at least τ confidence count.',
+    read: 'A harmful curve that stays high at large τ means the model makes those associations confidently. Curves that drop to zero quickly mean the harmful labels only appear with low confidence. The band around each line is its confidence interval.',
+  },
+  retrieval: {
+    measures:
+      'Precision@K of same-gender retrieval for the queries of each group, for each K (number of neighbours).',
+    read: 'Higher is better; an unbiased embedding gives similar precision for every group. A group well below the others (paper: female-darker) is poorly represented by the embedding.',
+  },
+  geographicGroups: {
+    measures: 'Household-averaged hit rate per region and per income bucket.',
+    read: 'Higher is better. The gap between the lowest- and the highest-income bucket, and between regions, shows whether the model recognises everyday objects equally well across the world.',
+  },
+  geographicGrid: {
+    measures: 'Hit rate for every region × income bucket, per model.',
+    read: 'Darker cells are higher hit rates. Cells marked with a triangle rest on few households. Compare rows (regions) within an income column to separate the effect of region from that of income.',
+  },
+  naturalShift: {
+    measures: 'Top-1 accuracy on the in-distribution test set and on each natural distribution shift.',
+    read: 'Higher is better. The drop from the in-distribution set to each shift measures how far the model’s accuracy depends on the training distribution.',
+  },
+  corruptions: {
+    measures: 'Top-1 accuracy for each corruption at severities 1 (mild) to 5 (strong).',
+    read: 'Flatter lines are more robust. Compare models at the same severity; the whiskers are confidence intervals.',
+  },
+  robustnessGroups: {
+    measures: 'Top-1 accuracy per group as corruption severity grows (severity 0 is the clean image).',
+    read: 'Lines that spread apart as severity grows mean that the corruption hurts some groups more than others: a robustness gap that overall accuracy hides.',
+  },
+  gaps: {
+    measures:
+      'The difference between groups for each metric (method between_groups: largest minus smallest group value; to_overall: largest distance to the overall value), with its confidence interval.',
+    read: 'Zero means parity. A gap whose whole interval lies right of zero is a difference beyond sampling noise; an interval that crosses zero is not conclusive.',
+  },
+  curation: {
+    measures: 'Share of the selected images that falls in each group, for each selection method and budget.',
+    read: 'A balanced method gives every group about the same share (1 / number of groups). Random selection mirrors the source data, so small groups stay small.',
+  },
+  probe: {
+    measures: 'Top-1 accuracy of each head on frozen embeddings, overall and per group.',
+    read: 'Higher is better. A group well below the overall value is a group for which the features carry less task information.',
+  },
+  genericGroups: {
+    measures: 'The metric for each group and model.',
+    read: 'Compare groups within a model; whiskers are confidence intervals.',
+  },
+} as const;
+
+/** Axis title of a metric: 'hit_rate' -> 'hit rate', 'top1' -> 'top-1 accuracy'. */
+export function metricTitle(metric: string): string {
+  const titles: Record<string, string> = {
+    hit_rate: 'hit rate',
+    precision_at_k: 'precision@K',
+    top1: 'top-1 accuracy',
+    mce: 'mCE',
+  };
+  return titles[metric] ?? metric.replace(/_/g, ' ');
+}
+
+/** The dot-and-whisker reading guide, plus the small-group note when some row carries a warning. */
+export function intervalsRead(rows: readonly { warnings: string[] }[], lead = ''): string {
+  const small = rows.some((r) => r.warnings.length > 0) ? ` ${CHART_TEXT.smallMarker.read}` : '';
+  return `${lead ? `${lead} ` : ''}${CHART_TEXT.groupIntervals.read}${small}`;
+}

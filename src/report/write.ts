@@ -1,0 +1,54 @@
+/**
+ * Writes the report files of a results file into a folder (used by `fairscope report`, and by
+ * `audit`/`demo` after they write results.json).
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ResultsFile } from '../core/results.js';
+import { renderModelCard } from './model-card.js';
+import { writeResultsParquet } from './parquet.js';
+import { renderReport } from './report.js';
+import { modelOrder } from './rows.js';
+import { renderSummaryMarkdown } from './summary.js';
+
+export interface ReportFiles {
+  html: string;
+  summary: string;
+  parquet?: string;
+  modelCard?: string;
+}
+
+export interface WriteReportOptions {
+  /** Write results.parquet (default true). */
+  parquet?: boolean;
+  /** Write model-card.md with one section per model (default false). */
+  modelCard?: boolean;
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+/** Writes DIR/report.html, DIR/summary.md, DIR/results.parquet and optionally DIR/model-card.md. */
+export async function writeReportFiles(
+  results: ResultsFile,
+  dir: string,
+  opts: WriteReportOptions = {},
+): Promise<ReportFiles> {
+  await mkdir(dir, { recursive: true });
+  const files: ReportFiles = { html: join(dir, 'report.html'), summary: join(dir, 'summary.md') };
+  await writeAtomic(files.html, await renderReport(results));
+  await writeAtomic(files.summary, renderSummaryMarkdown(results));
+  if (opts.parquet ?? true) {
+    files.parquet = join(dir, 'results.parquet');
+    await writeResultsParquet(files.parquet, results);
+  }
+  if (opts.modelCard) {
+    files.modelCard = join(dir, 'model-card.md');
+    const cards = modelOrder(results).map((m) => renderModelCard(results, m));
+    await writeAtomic(files.modelCard, `# Model cards\n\n${cards.join('\n')}`);
+  }
+  return files;
+}
