@@ -1,0 +1,144 @@
+/**
+ * A pool of worker threads that decode and preprocess images in parallel, so the extractor is never
+ * waiting on one core's decoding. Workers run the same code as the main thread (preprocess.ts);
+ * under tsx they inherit `--import tsx` through execArgv, compiled they load the .js file.
+ *
+ * Results come back per task; callers keep their own order (embed/batches.ts assembles batches in
+ * manifest order), so the pool's scheduling never affects outputs.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { FairscopeError } from '../core/errors.js';
+import type { Preprocess } from '../core/types.js';
+import { type ImageFailure, type ImageTask, Preprocessor } from './preprocess.js';
+import type { WorkerRequest, WorkerResponse } from './preprocess-worker.js';
+
+/** Tasks queued on one worker at a time: one decoding while another is being resized. */
+const PER_WORKER = 2;
+
+interface Pending {
+  task: ImageTask;
+  resolve(r: Float32Array | ImageFailure): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  inflight: Map<number, Pending>;
+}
+
+/**
+ * Starts the worker script beside this module. Compiled, that is preprocess-worker.js. From source
+ * (this file is .ts), tsx's `--import` hook does not reach worker threads, so a two-line bootstrap
+ * registers tsx in the worker and then imports the .ts script.
+ */
+function startWorker(workerData: unknown): Worker {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) {
+    return new Worker(here.replace(/pool\.js$/, 'preprocess-worker.js'), { workerData });
+  }
+  const script = pathToFileURL(here.replace(/pool\.ts$/, 'preprocess-worker.ts')).href;
+  // Resolved here, from this module, so the worker finds tsx whatever the working directory.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(script)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/** Default pool size: one worker per core. */
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+export class PreprocessPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly inline: Preprocessor | null;
+  private seq = 0;
+  private broken: Error | null = null;
+  private closed = false;
+
+  /**
+   * @param preprocess applied to every task
+   * @param workers number of worker threads; 0 runs everything on the calling thread (tests, debugging)
+   */
+  constructor(
+    readonly preprocess: Preprocess,
+    readonly workers: number = defaultWorkers(),
+  ) {
+    // Validates the preprocess here, before any worker starts.
+    const pre = new Preprocessor(preprocess);
+    this.inline = workers === 0 ? pre : null;
+    for (let i = 0; i < workers; i++) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const worker = startWorker({ preprocess: this.preprocess });
+    const slot: Slot = { worker, inflight: new Map() };
+    worker.on('message', (msg: WorkerResponse) => {
+      const p = slot.inflight.get(msg.seq);
+      if (p === undefined) return;
+      slot.inflight.delete(msg.seq);
+      if (slot.inflight.size === 0) slot.worker.unref();
+      p.resolve('data' in msg ? msg.data : { id: p.task.id, reason: msg.reason });
+      this.dispatch();
+    });
+    const fail = (err: Error) => {
+      if (this.closed) return;
+      this.broken = new FairscopeError(`image worker failed: ${err.message}`, { cause: err });
+      for (const s of this.slots) {
+        for (const p of s.inflight.values()) p.reject(this.broken);
+        s.inflight.clear();
+      }
+      for (const p of this.queue.splice(0)) p.reject(this.broken);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!this.closed) fail(new Error(`worker exited with code ${code}`));
+    });
+    // Idle workers must not keep the process alive; busy ones must (see dispatch).
+    worker.unref();
+    return slot;
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let best: Slot | undefined;
+      for (const s of this.slots) {
+        if (s.inflight.size < PER_WORKER && (best === undefined || s.inflight.size < best.inflight.size))
+          best = s;
+      }
+      if (best === undefined) return;
+      const p = this.queue.shift() as Pending;
+      const seq = this.seq++;
+      best.inflight.set(seq, p);
+      best.worker.ref();
+      best.worker.postMessage({ seq, task: p.task } satisfies WorkerRequest);
+    }
+  }
+
+  /**
+   * Decodes and preprocesses one image.
+   * @returns the tensor, or a failure record when the image is missing or undecodable; rejects
+   * only when a worker itself dies
+   */
+  run(task: ImageTask): Promise<Float32Array | ImageFailure> {
+    if (this.closed) return Promise.reject(new FairscopeError('PreprocessPool used after close()'));
+    if (this.broken !== null) return Promise.reject(this.broken);
+    if (this.inline !== null) return this.inline.run(task);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Stops the workers; pending tasks are rejected. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const err = new FairscopeError('PreprocessPool closed');
+    for (const p of this.queue.splice(0)) p.reject(err);
+    for (const s of this.slots) for (const p of s.inflight.values()) p.reject(err);
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
