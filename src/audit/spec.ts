@@ -60,6 +60,9 @@ const probeSpec = z
   })
   .strict();
 
+/** Which group comparisons get a test (Holm-adjusted): each group vs the rest, every pair, or none. */
+const comparisons = z.enum(['vsRest', 'pairwise', 'none']).default('vsRest');
+
 /** How a model gets class scores: its own logits (zero-shot) or a probe trained on frozen features. */
 const classifier = z.union([
   z.literal('logits'),
@@ -76,6 +79,9 @@ const labelAssociationSpec = z
     groups: z.array(groupSpec).min(1),
     /** Allow taxonomy labels absent from the class list (with a warning), for small label spaces. */
     partialTaxonomy: z.boolean().default(false),
+    /** Per-class prediction rates (protocols.md 3.2) for the taxonomy's classes, every class, or none. */
+    perClass: z.enum(['taxonomy', 'all', 'none']).default('taxonomy'),
+    comparisons,
   })
   .strict();
 
@@ -87,6 +93,7 @@ const geographicSpec = z
     conceptMap: z.string().optional(),
     threshold: z.number().min(0).max(1).default(0),
     groups: z.array(groupSpec).min(1),
+    comparisons,
   })
   .strict();
 
@@ -97,6 +104,7 @@ const retrievalSpec = z
     attribute: z.string(),
     k: z.array(z.number().int().positive()).default([1, 5, 10, 50]),
     groups: z.array(groupSpec).default([]),
+    comparisons,
   })
   .strict();
 

@@ -1,0 +1,261 @@
+/**
+ * `fairscope audit`: one spec → datasets → embeddings (cached, resumable) → probes → indicators and
+ * robustness → results.json → report. A finished output folder whose results were computed from the
+ * same spec is not recomputed: only missing report files are written again.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { canonicalJson, stableHash } from '../core/hash.js';
+import {
+  emptyResults,
+  type FailedItem,
+  type ResultsFile,
+  readResults,
+  writeResults,
+} from '../core/results.js';
+import type { ResultRow } from '../core/types.js';
+import { BUILTIN_MODELS } from '../models/registry.js';
+import { writeReportFiles } from '../report/write.js';
+import { type ClassScores, classify, type TrainedProbe, trainProbe } from './classifiers.js';
+import { type ResolvedDataset, resolveDatasets } from './datasets.js';
+import { embedJobs, type StoredEmbeddings } from './embeddings.js';
+import { runIndicators } from './indicators.js';
+import { runRobustness } from './robustness.js';
+import type { AuditSpec } from './spec.js';
+
+export const AUDIT_VERSION = 1;
+
+export interface AuditOptions {
+  /** Output folder: results.json, report.html, summary.md, results.parquet, cache/. */
+  outDir: string;
+  /** Folder that relative paths of the spec were written against. */
+  specDir: string;
+  /** Recompute the results even when results.json matches the spec (embeddings stay cached). */
+  force?: boolean;
+  modelCard?: boolean;
+  /** Extra fields for results.datasets (credits, notes), by dataset name. */
+  datasetInfo?: Record<string, Record<string, unknown>>;
+  log?: (line: string) => void;
+}
+
+export interface AuditRun {
+  results: ResultsFile;
+  /** True when results.json was reused. */
+  reused: boolean;
+  files: { results: string; html: string; summary: string; parquet?: string; modelCard?: string };
+}
+
+/** Probes some evaluation uses, by name. */
+function usedProbes(spec: AuditSpec): Set<string> {
+  const classifiers = [
+    ...spec.indicators['label-association'].map((s) => s.classifier),
+    ...spec.indicators.geographic.map((s) => s.classifier),
+    ...spec.robustness.styleShift.map((s) => s.classifier),
+    ...spec.robustness.corruptions.map((s) => s.classifier),
+  ];
+  return new Set(classifiers.filter((c) => c.startsWith('probe:')).map((c) => c.slice(6)));
+}
+
+function modelInfo(
+  name: string,
+  spec: AuditSpec['models'][string],
+  provider: string,
+  dim: number,
+  probes: TrainedProbe[],
+) {
+  const builtin = (BUILTIN_MODELS as Record<string, (typeof BUILTIN_MODELS)[keyof typeof BUILTIN_MODELS]>)[
+    spec.model
+  ];
+  return {
+    name,
+    model: spec.model,
+    provider,
+    embeddingDim: dim,
+    adaptation: probes.length > 0 ? 'linear-probe' : 'zero-shot-logits',
+    adaptationDetail: probes.map((p) => `${p.name}: ${p.detail}`).join('; ') || "the model's own logits",
+    ...(builtin === undefined
+      ? {}
+      : {
+          source: `${builtin.source.package}@${builtin.source.version} (${builtin.source.upstream})`,
+          license: builtin.source.licence,
+          summary: builtin.summary,
+          preprocessNotes: builtin.notes,
+        }),
+  };
+}
+
+/** Runs the whole audit of a spec. */
+export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<AuditRun> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const outDir = resolve(opts.outDir);
+  const resultsPath = join(outDir, 'results.json');
+  const specHash = stableHash({ spec, auditVersion: AUDIT_VERSION });
+
+  if (!opts.force && existsSync(resultsPath)) {
+    const previous = await readResults(resultsPath).catch(() => undefined);
+    if (previous !== undefined && previous.extra.specHash === specHash) {
+      const files = await writeMissingReport(previous, outDir, opts.modelCard ?? false);
+      log(`audit: ${resultsPath} is up to date with the spec; nothing recomputed`);
+      return { results: previous, reused: true, files: { results: resultsPath, ...files } };
+    }
+  }
+
+  log(`audit "${spec.name}": resolving ${Object.keys(spec.datasets).length} datasets`);
+  const datasets = await resolveDatasets(spec, outDir);
+  const roots = new Map<string, ResolvedDataset>();
+  for (const ds of datasets.values()) {
+    if (ds.root === ds.name) roots.set(ds.name, ds);
+  }
+  const results = emptyResults();
+  const failures: FailedItem[] = [];
+  const rows: ResultRow[] = [];
+  const notes: string[] = [];
+  const deviations = new Set<string>([
+    'Test images are center-cropped (deterministic); the reference configs use RandomCrop 224 at test time for CC, Dollar Street and UTK/CC queries (protocols.md 9.3).',
+  ]);
+  const bootstrap = {
+    seed: spec.seed,
+    resamples: spec.bootstrap.resamples,
+    level: spec.bootstrap.level,
+    minimumGroupSize: {
+      items: spec.bootstrap.minGroupSize,
+      clusters: Math.max(2, Math.round(spec.bootstrap.minGroupSize / 3)),
+    },
+  };
+  const probeNames = usedProbes(spec);
+
+  for (const [modelName, modelSpec] of Object.entries(spec.models)) {
+    log(`audit: model ${modelName} (${modelSpec.model})`);
+    const jobs = [...roots.values()].map((r) => ({
+      dataset: r.name,
+      manifestPath: r.manifestPath,
+      items: r.items,
+    }));
+    const stored = await embedJobs(modelName, modelSpec.model, jobs, outDir, modelSpec.batch);
+    for (const s of stored.values()) failures.push(...s.failures);
+    const embeddingsOf = (dataset: string): StoredEmbeddings => {
+      const root = datasets.get(dataset)?.root ?? dataset;
+      const s = stored.get(root);
+      if (s === undefined) throw new Error(`no embeddings for dataset ${dataset}`);
+      return s;
+    };
+
+    const probes = new Map<string, TrainedProbe>();
+    for (const name of [...probeNames].sort()) {
+      const p = spec.probes[name];
+      const train = datasets.get(p?.train ?? '');
+      if (p === undefined || train === undefined) continue;
+      log(`audit: training probe ${name} on ${train.items.length} ${p.train} images (${modelName})`);
+      probes.set(
+        name,
+        await trainProbe(name, p, modelName, embeddingsOf(p.train), train.items, outDir, spec.seed),
+      );
+    }
+    const scoreCache = new Map<string, Promise<ClassScores>>();
+    const scores = (classifier: string, dataset: string): Promise<ClassScores> => {
+      const key = `${classifier}\u0000${dataset}`;
+      let s = scoreCache.get(key);
+      if (s === undefined) {
+        s = classify(classifier, probes, embeddingsOf(dataset), datasets.get(dataset)?.items ?? []);
+        scoreCache.set(key, s);
+      }
+      return s;
+    };
+
+    log(`audit: indicators (${modelName})`);
+    const ind = await runIndicators({
+      spec,
+      specDir: opts.specDir,
+      model: modelName,
+      datasets,
+      bootstrap,
+      scores,
+      embeddings: embeddingsOf,
+    });
+    rows.push(...ind.rows);
+    notes.push(...ind.notes);
+    for (const d of ind.deviations) deviations.add(d);
+
+    const rob = await runRobustness({
+      spec,
+      model: modelName,
+      modelSpec: modelSpec.model,
+      batch: modelSpec.batch,
+      outDir,
+      datasets,
+      bootstrap,
+      scores,
+      probes,
+      log,
+    });
+    rows.push(...rob.rows);
+    notes.push(...rob.notes);
+    failures.push(...rob.failures);
+    for (const d of rob.deviations) deviations.add(d);
+
+    const first = stored.values().next().value as StoredEmbeddings | undefined;
+    results.models[modelName] = modelInfo(
+      modelName,
+      modelSpec,
+      first?.provider ?? 'unknown',
+      first?.set.dim ?? 0,
+      [...probes.values()],
+    );
+  }
+
+  for (const [name, ds] of datasets) {
+    results.datasets[name] = {
+      name,
+      images: ds.items.length,
+      ...(ds.root === name ? { manifest: ds.manifestPath } : { subsetOf: ds.root }),
+      ...(ds.credit === undefined ? {} : { source: ds.credit }),
+      ...(opts.datasetInfo?.[name] ?? {}),
+    };
+  }
+  results.rows = rows;
+  results.failures = dedupeFailures(failures);
+  results.deviations = [...deviations];
+  results.extra = {
+    specHash,
+    specName: spec.name,
+    spec: JSON.parse(canonicalJson(spec)),
+    notes: [...spec.notes, ...notes],
+    protocol: {
+      bootstrap: `${spec.bootstrap.resamples} clustered bootstrap resamples, ${Math.round(spec.bootstrap.level * 100)}% percentile intervals, seed ${spec.seed}`,
+      smallGroups: `warning below ${spec.bootstrap.minGroupSize} images`,
+    },
+  };
+  await writeResults(resultsPath, results);
+  const files = await writeReportFiles(results, outDir, {
+    parquet: true,
+    modelCard: opts.modelCard ?? false,
+  });
+  log(`audit: wrote ${resultsPath}, ${files.html}`);
+  return { results, reused: false, files: { results: resultsPath, ...files } };
+}
+
+function dedupeFailures(failures: FailedItem[]): FailedItem[] {
+  const seen = new Set<string>();
+  return failures.filter((f) => {
+    const key = `${f.dataset}\u0000${f.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+async function writeMissingReport(results: ResultsFile, outDir: string, modelCard: boolean) {
+  const html = join(outDir, 'report.html');
+  const summary = join(outDir, 'summary.md');
+  const parquet = join(outDir, 'results.parquet');
+  const card = join(outDir, 'model-card.md');
+  if (![html, summary, parquet].every(existsSync) || (modelCard && !existsSync(card))) {
+    return writeReportFiles(results, outDir, { parquet: true, modelCard });
+  }
+  return { html, summary, parquet, ...(modelCard ? { modelCard: card } : {}) };
+}
+
+/** The folder of a spec file (relative paths in it resolve there). */
+export function specFolder(specPath: string): string {
+  return dirname(resolve(specPath));
+}

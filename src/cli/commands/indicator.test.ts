@@ -1,0 +1,367 @@
+/**
+ * `fairscope indicator ...` end to end: manifests and stores written to a temporary folder from the
+ * golden fixtures of tools/indicators_reference.py, results.json checked against the numpy values.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { readResults } from '../../core/results.js';
+import type { ManifestItem } from '../../core/types.js';
+import { writeManifest } from '../../data/manifest.js';
+import { writeEmbeddings } from '../../embed/store.js';
+import { main } from '../main.js';
+
+const fixture = async <T>(name: string) =>
+  JSON.parse(
+    await readFile(new URL(`../../../test/fixtures/indicators/${name}`, import.meta.url), 'utf8'),
+  ) as T;
+
+interface LabelFixture {
+  inputs: {
+    classes: string[];
+    labelNames: string[];
+    taxonomy: unknown;
+    items: ManifestItem[];
+    logits: number[][];
+  };
+  expected: [string, number, string, string, number | null, number | null][];
+}
+interface GeoFixture {
+  inputs: { classes: string[]; conceptMap: unknown; items: ManifestItem[]; logits: number[][] };
+  expected: {
+    metric: string;
+    params: { threshold: number };
+    group: Record<string, string>;
+    value: number | null;
+  }[];
+}
+interface RetrievalFixture {
+  inputs: {
+    dim: number;
+    queries: ManifestItem[];
+    database: ManifestItem[];
+    queryEmbeddings: number[];
+    databaseEmbeddings: number[];
+  };
+  expected: { params: { k: number }; group: Record<string, string>; value: number }[];
+}
+
+/** Runs `fairscope ...` in-process; returns the exit code, stdout and stderr text. */
+async function fairscope(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const [w1, w2] = [process.stdout.write, process.stderr.write];
+  const capture = (sink: string[], orig: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
+    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (typeof chunk !== 'string')
+        return (orig as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
+      sink.push(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+  process.stdout.write = capture(out, w1, process.stdout);
+  process.stderr.write = capture(err, w2, process.stderr);
+  try {
+    const code = await main(argv);
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    process.stdout.write = w1;
+    process.stderr.write = w2;
+  }
+}
+
+let root = '';
+const at = (...p: string[]) => join(root, ...p);
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'fairscope-indicator-cli-'));
+  process.env.FAIRSCOPE_QUIET = '1';
+});
+
+describe('indicator label-association', () => {
+  let fx: LabelFixture;
+  before(async () => {
+    fx = await fixture<LabelFixture>('label-association.json');
+    await writeManifest(at('cc.jsonl'), fx.inputs.items);
+    const n = fx.inputs.items.length;
+    // one image failed to decode: listed in failures.jsonl, so excluded and reported
+    await writeEmbeddings(at('preds'), {
+      ids: fx.inputs.items.map((i) => i.id),
+      dim: 1,
+      data: new Float32Array(n),
+      logits: Float32Array.from(fx.inputs.logits.flat()),
+      classes: fx.inputs.classes,
+      modelId: 'fixture-model',
+    });
+    await writeFile(at('taxonomy.json'), JSON.stringify(fx.inputs.taxonomy));
+    await writeFile(
+      at('label-names.json'),
+      JSON.stringify(
+        Object.fromEntries(fx.inputs.classes.map((c, i) => [c, [fx.inputs.labelNames[i], 'alias']])),
+      ),
+    );
+  });
+
+  it('writes rows equal to the numpy reference', async () => {
+    const r = await fairscope(
+      'indicator',
+      'label-association',
+      '--manifest',
+      at('cc.jsonl'),
+      '--predictions',
+      at('preds'),
+      '--label-names',
+      at('label-names.json'),
+      '--taxonomy',
+      at('taxonomy.json'),
+      '--allow-partial-taxonomy',
+      '--groups',
+      'gender,skintone,gender*skintone',
+      '--resamples',
+      '30',
+      '--out',
+      at('la.json'),
+      '--json',
+    );
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out).out, at('la.json'));
+    const results = await readResults(at('la.json'));
+    const find = (metric: string, tau: number, association: string, group: string) =>
+      results.rows.find(
+        (row) =>
+          row.metric === metric &&
+          row.params.tau === tau &&
+          row.params.association === association &&
+          Object.entries(row.group)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',') === (group === 'overall' ? '' : group),
+      );
+    let checked = 0;
+    for (const [metric, tau, param, group, value] of fx.expected) {
+      if (metric !== 'hit_rate') continue;
+      const row = find(metric, tau, param, group);
+      assert.ok(row, `${metric} ${tau} ${param} ${group}`);
+      assert.ok(Math.abs(row.value - (value as number)) < 1e-9);
+      checked++;
+    }
+    assert.equal(checked, 320);
+    assert.ok(results.deviations.some((d) => /Harmful.*our inference/.test(d)));
+    assert.ok(results.rows.some((row) => row.metric === 'prediction_rate_disparity'));
+  });
+
+  it('a taxonomy label absent from the classes is an error unless partial coverage is allowed', async () => {
+    const r = await fairscope(
+      'indicator',
+      'label-association',
+      '--manifest',
+      at('cc.jsonl'),
+      '--predictions',
+      at('preds'),
+      '--taxonomy',
+      'casual-conversations',
+      '--out',
+      at('x.json'),
+    );
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /label\(s\) of taxonomy "casual-conversations" are not among the model's 14 class label names/,
+    );
+    const ok = await fairscope(
+      'indicator',
+      'label-association',
+      '--manifest',
+      at('cc.jsonl'),
+      '--predictions',
+      at('preds'),
+      '--label-names',
+      at('label-names.json'),
+      '--taxonomy',
+      'casual-conversations',
+      '--allow-partial-taxonomy',
+      '--thresholds',
+      '0.1',
+      '--resamples',
+      '0',
+      '--out',
+      at('partial.json'),
+    );
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.out, /note: taxonomy labels not among the classes .*khimar/);
+  });
+
+  it('prediction ids that do not match the manifest: counts and examples', async () => {
+    await writeManifest(at('short.jsonl'), fx.inputs.items.slice(0, 30));
+    const r = await fairscope(
+      'indicator',
+      'label-association',
+      '--manifest',
+      at('short.jsonl'),
+      '--predictions',
+      at('preds'),
+      '--taxonomy',
+      at('taxonomy.json'),
+      '--out',
+      at('x.json'),
+    );
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /10 of 40 row id\(s\) are not in the manifest .*short\.jsonl \(30 items\): "img30", "img31"/,
+    );
+  });
+
+  it('NaN logits are an error naming the item and class', async () => {
+    const logits = Float32Array.from(fx.inputs.logits.flat());
+    logits[3 * 14 + 2] = Number.NaN;
+    await writeEmbeddings(at('bad-preds'), {
+      ids: fx.inputs.items.map((i) => i.id),
+      dim: 1,
+      data: new Float32Array(40),
+      logits,
+      classes: fx.inputs.classes,
+      modelId: 'm',
+    });
+    const r = await fairscope(
+      'indicator',
+      'label-association',
+      '--manifest',
+      at('cc.jsonl'),
+      '--predictions',
+      at('bad-preds'),
+      '--taxonomy',
+      at('taxonomy.json'),
+      '--out',
+      at('x.json'),
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.err, /logit of item "img03" for class "n_beard" \(index 2\) is NaN/);
+  });
+});
+
+describe('indicator geographic', () => {
+  it('writes household-mean hit rates equal to the numpy reference; failed images are reported', async () => {
+    const fx = await fixture<GeoFixture>('geographic.json');
+    const items = [...fx.inputs.items, { ...(fx.inputs.items[0] as ManifestItem), id: 'broken' }];
+    await writeManifest(at('ds.jsonl'), items);
+    await writeEmbeddings(at('ds-preds'), {
+      ids: fx.inputs.items.map((i) => i.id),
+      dim: 1,
+      data: new Float32Array(fx.inputs.items.length),
+      logits: Float32Array.from(fx.inputs.logits.flat()),
+      classes: fx.inputs.classes,
+      modelId: 'geo-model',
+    });
+    await writeFile(
+      at('ds-preds', 'failures.jsonl'),
+      `${JSON.stringify({ id: 'broken', reason: 'cannot decode' })}\n`,
+    );
+    await writeFile(at('concepts.json'), JSON.stringify(fx.inputs.conceptMap));
+    const r = await fairscope(
+      'indicator',
+      'geographic',
+      '--manifest',
+      at('ds.jsonl'),
+      '--predictions',
+      at('ds-preds'),
+      '--concept-map',
+      at('concepts.json'),
+      '--thresholds',
+      '0,0.3',
+      '--resamples',
+      '20',
+      '--out',
+      at('geo.json'),
+    );
+    assert.equal(r.code, 0, r.err);
+    const results = await readResults(at('geo.json'));
+    for (const e of fx.expected.filter((x) => x.metric === 'hit_rate')) {
+      const row = results.rows.find(
+        (x) =>
+          x.metric === 'hit_rate' &&
+          x.params.threshold === e.params.threshold &&
+          JSON.stringify(x.group) === JSON.stringify(e.group),
+      );
+      assert.ok(row, JSON.stringify(e));
+      assert.ok(Math.abs(row.value - (e.value as number)) < 1e-9);
+    }
+    assert.deepEqual(results.failures, [{ dataset: 'ds', id: 'broken', reason: 'cannot decode' }]);
+    assert.match(r.out, /note: \d+ image\(s\) have an income outside the bucket range/);
+  });
+});
+
+describe('indicator retrieval', () => {
+  it('writes precision@K equal to the numpy reference, and appends', async () => {
+    const fx = await fixture<RetrievalFixture>('retrieval.json');
+    const { dim } = fx.inputs;
+    await writeManifest(at('q.jsonl'), fx.inputs.queries);
+    await writeManifest(at('db.jsonl'), fx.inputs.database);
+    const store = (dir: string, items: ManifestItem[], data: number[]) =>
+      writeEmbeddings(at(dir), {
+        ids: items.map((i) => i.id),
+        dim,
+        data: Float32Array.from(data),
+        modelId: 'emb-model',
+      });
+    await store('q-emb', fx.inputs.queries, fx.inputs.queryEmbeddings);
+    await store('db-emb', fx.inputs.database, fx.inputs.databaseEmbeddings);
+    const args = [
+      'indicator',
+      'retrieval',
+      '--queries',
+      at('q.jsonl'),
+      '--query-embeddings',
+      at('q-emb'),
+      '--database',
+      at('db.jsonl'),
+      '--database-embeddings',
+      at('db-emb'),
+      '--attribute',
+      'gender',
+      '--groups',
+      'gender,skintone,gender_skintone',
+      '--seed',
+      '4',
+      '--resamples',
+      '50',
+      '--out',
+      at('r.json'),
+    ];
+    const r = await fairscope(...args);
+    assert.equal(r.code, 0, r.err);
+    const results = await readResults(at('r.json'));
+    for (const e of fx.expected) {
+      const row = results.rows.find(
+        (x) =>
+          x.metric === 'precision_at_k' &&
+          x.params.k === e.params.k &&
+          JSON.stringify(x.group) === JSON.stringify(e.group),
+      );
+      assert.ok(row, JSON.stringify(e));
+      assert.ok(Math.abs(row.value - e.value) < 1e-9);
+    }
+    // the same seed gives the same intervals; --append replaces this model's rows
+    const again = await fairscope(...args, '--append');
+    assert.equal(again.code, 0, again.err);
+    const appended = await readResults(at('r.json'));
+    assert.equal(appended.rows.length, results.rows.length);
+    assert.deepEqual(
+      appended.rows.map((x) => x.ci),
+      results.rows.map((x) => x.ci),
+    );
+    assert.match(r.out, /retrieval: 30 queries, 60 database items, gender/);
+  });
+
+  it('usage errors: missing options, unknown subcommand', async () => {
+    const r = await fairscope('indicator', 'retrieval', '--queries', 'q.jsonl');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /missing required option --query-embeddings/);
+    const u = await fairscope('indicator', 'fairness');
+    assert.equal(u.code, 2);
+    assert.match(u.err, /unknown indicator "fairness"/);
+    const h = await fairscope('indicator', '--help');
+    assert.equal(h.code, 0);
+    assert.match(h.out, /indicator label-association --manifest/);
+  });
+});

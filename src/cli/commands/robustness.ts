@@ -1,0 +1,91 @@
+/** `fairscope robustness`: accuracy under distribution shift and corruption, per group, with intervals. */
+import { UsageError } from '../../core/errors.js';
+import { writeResults } from '../../core/results.js';
+import { runRobustness } from '../../robustness/run.js';
+import { readRobustnessSpec } from '../../robustness/spec.js';
+import { parseCommandArgs, required } from '../args.js';
+
+export const summary =
+  'robustness to shifts and corruptions (top-1/5, drop, mCE, effective robustness), per group';
+
+const USAGE = `
+usage: fairscope robustness --spec SPEC.yaml --out results.json [options]
+
+  Scores the prediction folders named in the spec (embedding-store layout with logits and classes,
+  e.g. from \`fairscope probe predict\`) on an in-distribution set, naturally shifted sets (with
+  output masking and multi-label targets) and corrupted sets (from \`fairscope corrupt\`), and writes
+  tidy rows (indicator "robustness"): top1, top5, accuracy_drop, corruption_error, mce,
+  relative_mce and effective_robustness (a fairscope addition: Taori et al. 2020), each overall,
+  per group of every attribute, and as the gap between groups ("<metric>_gap"), with clustered
+  bootstrap intervals. The spec format is documented in src/robustness/spec.ts.
+
+options:
+  --seed N        bootstrap seed (overrides the spec)
+  --resamples N   bootstrap resamples (overrides the spec; 0 for no intervals)
+  --json          print a JSON summary on stdout
+`;
+
+function nonNegativeInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
+  }
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(
+    argv,
+    {
+      spec: { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string' },
+      resamples: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (args === null) return 0;
+  const v = args.values;
+  const specPath = required(v.spec, 'spec');
+  const out = required(v.out, 'out');
+  const spec = await readRobustnessSpec(specPath);
+  const results = await runRobustness(spec, {
+    seed: nonNegativeInt(v.seed, 'seed'),
+    resamples: nonNegativeInt(v.resamples, 'resamples'),
+  });
+  await writeResults(out, results);
+  const extra = results.extra.robustness as { warnings: string[] };
+  if (v.json) {
+    process.stdout.write(
+      `${JSON.stringify({ out, rows: results.rows.length, models: Object.keys(results.models), datasets: Object.keys(results.datasets), failures: results.failures.length, warnings: extra.warnings }, null, 2)}\n`,
+    );
+    return 0;
+  }
+  const lines = [`wrote ${results.rows.length} rows to ${out}`];
+  for (const model of Object.keys(results.models)) {
+    const pick = (metric: string, extraTest: (p: Record<string, unknown>) => boolean = () => true) =>
+      results.rows.find(
+        (r) =>
+          r.model === model &&
+          r.metric === metric &&
+          Object.keys(r.group).length === 0 &&
+          extraTest(r.params),
+      );
+    const clean = pick('top1', (p) => p.shift === 'none');
+    const mce = pick('mce', (p) => p.set === 'imagenet-c' && p.normalization === 'none');
+    const parts = [
+      clean === undefined
+        ? undefined
+        : `top-1 ${(clean.value * 100).toFixed(1)}% [${(clean.ci[0] * 100).toFixed(1)}, ${(clean.ci[1] * 100).toFixed(1)}]`,
+      mce === undefined ? undefined : `mCE (unnormalised) ${mce.value.toFixed(3)}`,
+    ].filter((s) => s !== undefined);
+    lines.push(`  ${model}: ${parts.join(', ')}`);
+  }
+  for (const w of extra.warnings) lines.push(`  warning: ${w}`);
+  if (results.failures.length > 0)
+    lines.push(`  ${results.failures.length} items without predictions are listed in failures`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

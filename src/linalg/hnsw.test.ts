@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../core/rng.js';
+import { hnswKnn, recallAtK } from './hnsw.js';
+import { exactKnnReference, type KnnResult } from './knn.js';
+import { l2NormalizeRows } from './normalize.js';
+
+test('recallAtK: share of exact neighbours found, per row then averaged', () => {
+  const exact: KnnResult = { k: 2, indices: new Int32Array([1, 2, 3, 4]), scores: new Float32Array(4) };
+  const approx: KnnResult = { k: 2, indices: new Int32Array([2, 9, 3, 4]), scores: new Float32Array(4) };
+  // row 0: {1,2} vs {2,9} -> 1/2; row 1: {3,4} vs {3,4} -> 1
+  assert.equal(recallAtK(approx, exact, 2), 0.75);
+  // exact computed for query 1 only
+  const exactRow1: KnnResult = { k: 2, indices: new Int32Array([3, 4]), scores: new Float32Array(2) };
+  assert.equal(recallAtK(approx, exactRow1, 2, [1]), 1);
+  // k = 1: row 0: {1} vs {2} -> 0; row 1: {3} vs {3} -> 1
+  assert.equal(recallAtK(approx, exact, 1), 0.5);
+});
+
+test('hnswKnn finds nearly all exact neighbours on clustered data', async () => {
+  const rng = new Rng(5);
+  const dim = 16;
+  const centers = Array.from({ length: 20 }, () => Array.from({ length: dim }, () => rng.normal()));
+  const sample = (n: number) => {
+    const x = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) {
+      const c = centers[rng.int(centers.length)] as number[];
+      for (let t = 0; t < dim; t++) x[i * dim + t] = (c[t] as number) + 0.3 * rng.normal();
+    }
+    return l2NormalizeRows(x, n, dim).data;
+  };
+  const database = sample(2000);
+  const queries = sample(50);
+  const k = 10;
+  const approx = await hnswKnn(queries, 50, database, 2000, dim, k, { threads: 1 });
+  const exact = exactKnnReference(queries, 50, database, 2000, dim, k);
+  const recall = recallAtK(approx, exact, k);
+  assert.ok(recall > 0.9, `recall ${recall}`);
+  // scores are inner products, best first
+  for (let q = 0; q < 50; q++) {
+    for (let r = 1; r < k; r++)
+      assert.ok((approx.scores[q * k + r - 1] as number) >= (approx.scores[q * k + r] as number));
+  }
+});
