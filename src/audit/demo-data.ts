@@ -6,7 +6,7 @@
  *  - `attrs.concept`: the emoji concept name;
  *  - `attrs.split`: 'train' or 'test', by concept, for the style-shift probe (held-out concepts);
  *  - `attrs.region` and `attrs.subset = 'food'` on foods (data/demo/food-cuisine-regions.json);
- *  - `attrs.corrupt = 'yes'` on the people concepts that the corruption sweep uses.
+ *  - `attrs.corrupt = 'yes'` on the held-out ('test') people concepts that the corruption sweep uses.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -137,12 +137,14 @@ export async function buildDemoData(
     ...pick(kinds.food, size.foods),
     ...pick(kinds.other, size.otherObjectConcepts),
   ]);
-  const corrupt = new Set(people.slice(0, size.corruptionPeopleConcepts));
 
   // Held-out concepts for the style-shift probe: 30% of concepts of each kind are 'test'.
   const splitRng = new Rng(seed + 1);
   const split = new Map<string, string>();
   for (const c of [...chosen].sort()) split.set(c, splitRng.next() < 0.3 ? 'test' : 'train');
+  // The corruption sweep uses held-out people concepts, so its clean images are in-distribution test
+  // images of the classifier trained on the 'train' split.
+  const corrupt = new Set(people.filter((c) => split.get(c) === 'test').slice(0, size.corruptionPeopleConcepts));
 
   const items: ManifestItem[] = [];
   for (const it of built.items) {
