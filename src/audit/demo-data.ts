@@ -144,7 +144,9 @@ export async function buildDemoData(
   for (const c of [...chosen].sort()) split.set(c, splitRng.next() < 0.3 ? 'test' : 'train');
   // The corruption sweep uses held-out people concepts, so its clean images are in-distribution test
   // images of the classifier trained on the 'train' split.
-  const corrupt = new Set(people.filter((c) => split.get(c) === 'test').slice(0, size.corruptionPeopleConcepts));
+  const corrupt = new Set(
+    people.filter((c) => split.get(c) === 'test').slice(0, size.corruptionPeopleConcepts),
+  );
 
   const items: ManifestItem[] = [];
   for (const it of built.items) {
