@@ -36,14 +36,25 @@ export interface IntervalChartOptions {
   width?: number;
   /** Longest category label in pixels before it is cut with an ellipsis (default 320). */
   categoryLabelLimit?: number;
+  /** Subtitle of each column panel when rows are faceted (default: valueTitle; '' for none). */
+  columnSubtitles?: Record<string, string>;
+  /** Give each row facet its own value scale (rows holding different metrics). */
+  independentRows?: boolean;
 }
 
-const RELIABILITY = { ok: 'adequate sample', small: 'small sample (warning)' };
+const RELIABILITY = { ok: 'adequate sample', small: 'small group or few clusters (warning)' };
 
 /** A layer with its y encoding replaced (layers without y, such as the zero rule, are unchanged). */
 function withY(layer: object, y: object): object {
   const l = layer as { encoding: Record<string, unknown> };
   return 'y' in l.encoding ? { ...l, encoding: { ...l.encoding, y } } : layer;
+}
+
+/** A layer with its x axis title replaced (layers without an x field, such as the zero rule, are unchanged). */
+function withXTitle(layer: object, title: string | null): object {
+  const l = layer as { encoding: Record<string, { field?: string } & Record<string, unknown>> };
+  const x = l.encoding.x;
+  return x?.field === undefined ? layer : { ...l, encoding: { ...l.encoding, x: { ...x, title } } };
 }
 
 function order(xs: (string | undefined)[]): string[] {
@@ -76,7 +87,13 @@ export function intervalChart(points: IntervalPoint[], opts: IntervalChartOption
     sort: series,
     scale: { domain: series, range: CATEGORY_COLORS.slice(0, Math.max(series.length, 1)) },
   } as const;
-  const x = { field: 'value', type: 'quantitative', title: opts.valueTitle } as const;
+  // '~r' keeps all-zero panels from printing 0.000000 (and never switches to exponents).
+  const x = {
+    field: 'value',
+    type: 'quantitative',
+    title: opts.valueTitle,
+    axis: { format: '~r', tickCount: 5 },
+  } as const;
   const layers: object[] = [
     {
       mark: { type: 'rule', strokeWidth: 1.5 },
@@ -84,7 +101,12 @@ export function intervalChart(points: IntervalPoint[], opts: IntervalChartOption
         y,
         yOffset,
         color,
-        x: { field: 'lo', type: 'quantitative', title: opts.valueTitle },
+        x: {
+          field: 'lo',
+          type: 'quantitative',
+          title: opts.valueTitle,
+          axis: { format: '~r', tickCount: 5 },
+        },
         x2: { field: 'hi' },
       },
     },
@@ -126,12 +148,16 @@ export function intervalChart(points: IntervalPoint[], opts: IntervalChartOption
       labelFontStyle: 'italic',
     },
   };
-  // Attribute sets have different groups: each row facet gets its own category axis.
+  // Attribute sets have different groups: each row facet gets its own category axis, and its own
+  // value axis (same scale) so that a tall chart can be read without scrolling to its bottom.
   const byRow = (body: object) => ({
     facet: { row: rowFacet },
     spec: body,
-    resolve: { scale: { y: 'independent' } },
-    spacing: { row: 10 },
+    resolve: {
+      scale: { y: 'independent', ...(opts.independentRows ? { x: 'independent' } : {}) },
+      axis: { x: 'independent' },
+    },
+    spacing: { row: 14 },
   });
   const top = {
     description: opts.description,
@@ -143,12 +169,25 @@ export function intervalChart(points: IntervalPoint[], opts: IntervalChartOption
   // of the tallest attribute set, and cannot give each column its own value axis (harmful rates
   // near 0 next to Human rates near 1) while the rows of a column share it.
   const columns = opts.columnOrder ?? order(points.map((p) => p.column));
+  // With row facets every panel repeats its value axis: the axis title moves to the panel's subtitle.
   const panel = (c: string, first: boolean) => {
     const yHere = first ? y : { ...y, axis: { ...y.axis, labels: false, ticks: false } };
-    const body = { ...inner, layer: layers.map((l) => withY(l, yHere)) };
+    const body = {
+      ...inner,
+      layer: layers.map((l) => (hasRow ? withXTitle(withY(l, yHere), null) : withY(l, yHere))),
+    };
+    const subtitle = opts.columnSubtitles?.[c] ?? opts.valueTitle;
+    // A long panel title ('dataset (in-distribution)') breaks before its parenthesis.
+    const at = c.indexOf(' (');
     return {
       transform: [{ filter: { field: 'column', equal: c } }],
-      title: { text: c, anchor: 'middle', fontSize: 12, fontWeight: 600 },
+      title: {
+        text: at > 0 ? [c.slice(0, at), c.slice(at + 1)] : c,
+        anchor: 'middle',
+        fontSize: 12,
+        fontWeight: 600,
+        ...(hasRow && subtitle !== '' ? { subtitle, subtitleFontSize: 11, subtitleColor: '#57606a' } : {}),
+      },
       ...(hasRow ? byRow(body) : body),
     };
   };
@@ -179,8 +218,8 @@ export interface CurveChartOptions {
   seriesOrder?: string[];
   columnOrder?: string[];
   rowOrder?: string[];
-  /** 'band': shaded interval (few series); 'whiskers': interval rules, dodged per series. */
-  interval: 'band' | 'whiskers';
+  /** 'band': shaded interval (few series); 'whiskers': interval rules, dodged per series; 'none'. */
+  interval: 'band' | 'whiskers' | 'none';
   /** Tick values of the x axis (e.g. the severities). */
   xTicks?: number[];
   independentValueAxis?: boolean;
@@ -252,6 +291,7 @@ export function curveChart(points: CurvePoint[], opts: CurveChartOptions): TopLe
             type: 'quantitative',
             title: opts.valueTitle,
             scale: { zero: opts.zero ?? true },
+            axis: { format: '~r' },
           },
           color: {
             ...color,
@@ -259,7 +299,7 @@ export function curveChart(points: CurvePoint[], opts: CurveChartOptions): TopLe
           },
         },
       },
-      intervalLayer,
+      ...(opts.interval === 'none' ? [] : [intervalLayer]),
     ],
   };
   const header = { labelFontWeight: 600 };
@@ -322,7 +362,10 @@ export interface HeatCell {
   column: string;
 }
 
-/** Heatmap with the value printed in each cell (region × income per model); viridis colours. */
+/**
+ * Heatmap with the value printed in each cell, a panel per column (model). Sequential viridis colours
+ * by default (region × income); `diverging` centres a blue–orange scale on 0 (signed disparities).
+ */
 export function heatmapChart(
   cells: HeatCell[],
   opts: {
@@ -333,12 +376,23 @@ export function heatmapChart(
     xOrder: string[];
     yOrder: string[];
     columnOrder: string[];
+    diverging?: boolean;
+    /** Cell size in pixels (default 62 × 30). */
+    cellWidth?: number;
+    cellHeight?: number;
+    /** Angle of the x labels (default 0; -40 for long group names). */
+    xLabelAngle?: number;
   },
 ): TopLevelSpec {
   const finite = cells.map((c) => c.value).filter(Number.isFinite);
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
-  const mid = (lo + hi) / 2;
+  const lo = finite.length > 0 ? Math.min(...finite) : 0;
+  const hi = finite.length > 0 ? Math.max(...finite) : 1;
+  const reach = Math.max(Math.abs(lo), Math.abs(hi), 1e-9);
+  const scale = opts.diverging
+    ? { scheme: 'blueorange', domain: [-reach, reach] }
+    : { scheme: 'viridis', domain: [lo, hi] };
+  // White text on the dark end of the scale (both ends for the diverging one).
+  const darkTest = opts.diverging ? `abs(datum.value) > ${reach * 0.62}` : `datum.value < ${(lo + hi) / 2}`;
   return {
     description: opts.description,
     data: { values: cells },
@@ -352,10 +406,16 @@ export function heatmapChart(
       },
     },
     spec: {
-      width: { step: 62 },
-      height: { step: 30 },
+      width: { step: opts.cellWidth ?? 62 },
+      height: { step: opts.cellHeight ?? 30 },
       encoding: {
-        x: { field: 'x', type: 'nominal', sort: opts.xOrder, title: opts.xTitle, axis: { labelAngle: 0 } },
+        x: {
+          field: 'x',
+          type: 'nominal',
+          sort: opts.xOrder,
+          title: opts.xTitle,
+          axis: { labelAngle: opts.xLabelAngle ?? 0, ...(opts.xLabelAngle ? { labelAlign: 'right' } : {}) },
+        },
         y: { field: 'y', type: 'nominal', sort: opts.yOrder, title: opts.yTitle },
       },
       layer: [
@@ -366,16 +426,16 @@ export function heatmapChart(
               field: 'value',
               type: 'quantitative',
               title: opts.valueTitle,
-              scale: { scheme: 'viridis', domain: [lo, hi] },
-              legend: { orient: 'right', gradientLength: 120 },
+              scale,
+              legend: { orient: 'right', gradientLength: 120, direction: 'vertical' },
             },
           },
         },
         {
-          mark: { type: 'text', fontSize: 11, fontWeight: 600 },
+          mark: { type: 'text', fontSize: 10.5, fontWeight: 600 },
           encoding: {
             text: { field: 'label', type: 'nominal' },
-            color: { condition: { test: `datum.value < ${mid}`, value: '#ffffff' }, value: '#111111' },
+            color: { condition: { test: darkTest, value: '#ffffff' }, value: '#111111' },
           },
         },
       ],

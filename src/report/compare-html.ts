@@ -9,8 +9,10 @@ import { chartBlock, esc, html } from './html.js';
 import { REPORT_CSS } from './style.js';
 import { renderVegaLite } from './vega.js';
 
-/** Most flagged rows drawn in the chart (largest |change| first); the table lists all rows. */
+/** Most flagged rows drawn in the chart (largest |change| first). */
 const CHART_LIMIT = 40;
+/** Most rows in the page's table (flagged first); a real audit matches tens of thousands. */
+const TABLE_LIMIT = 1000;
 
 export async function renderComparisonHtml(c: Comparison, labels: { a: string; b: string }): Promise<string> {
   const flagged = c.rows.filter((r) => r.flagged);
@@ -57,7 +59,12 @@ export async function renderComparisonHtml(c: Comparison, labels: { a: string; b
       svg,
     });
   }
-  const body = c.rows
+  const listed = [...c.rows.filter((r) => r.flagged), ...c.rows.filter((r) => !r.flagged)].slice(0, TABLE_LIMIT);
+  const more =
+    c.rows.length > listed.length
+      ? html`<p class="small">The table lists ${listed.length} of ${c.rows.length} matched rows (every flagged row first); all of them are in <code>fairscope compare --json</code>.</p>`
+      : '';
+  const body = listed
     .map(
       (r) =>
         html`<tr${r.flagged ? ' class="flagged"' : ''}><td>${esc(r.indicator)}</td><td>${esc(r.metric)}</td><td>${esc(r.dataset ?? '')}</td><td>${esc(paramsLabel(r.params))}</td><td>${esc(groupAssignment(r.group))}</td><td>${esc(modelLabel(r))}</td><td class="num">${formatNumber(r.a.value, d)} <span class="pm">${esc(formatInterval(r.a.ci, d))}</span></td><td class="num">${formatNumber(r.b.value, d)} <span class="pm">${esc(formatInterval(r.b.ci, d))}</span></td><td class="num">${esc(signed(r.change, d))}</td><td>${r.flagged ? '<span class="badge badge-alert">beyond intervals</span>' : ''}</td></tr>`,
@@ -85,8 +92,8 @@ tr.flagged td { background: #fff8ec; }
 <h2>Summary</h2>
 <p class="lede">${esc(comparisonSummary(c))}</p>
 ${chart}
-<h3>All matched rows</h3>
-<div class="table-wrap"><table class="metric-table">
+<h3>${c.rows.length > listed.length ? 'Matched rows' : 'All matched rows'}</h3>
+${more}<div class="table-wrap"><table class="metric-table">
 <thead><tr><th scope="col">indicator</th><th scope="col">metric</th><th scope="col">dataset</th><th scope="col">params</th><th scope="col">group</th><th scope="col">model</th><th scope="col" class="num">A</th><th scope="col" class="num">B</th><th scope="col" class="num">B − A</th><th scope="col"></th></tr></thead>
 <tbody>${body}</tbody>
 </table></div>

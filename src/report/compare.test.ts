@@ -91,3 +91,32 @@ test('compare.html is one page with a chart of the flagged rows and no script', 
   assert.doesNotMatch(page, /<script|<link|src=/);
   assert.match(page, /beyond intervals/);
 });
+
+test('tests between groups match across runs although their p-values differ', () => {
+  const t = (pHolm: number, value: number): ResultRow => ({
+    ...row('m', 'Africa', value, [value - 0.1, value + 0.1]),
+    metric: 'hit_rate.comparison',
+    params: { test: 'pairwise', versus: 'region=Asia', pValue: pHolm / 2, pHolm },
+  });
+  const c = compareResults(results([t(0.03, 0.2)]), results([t(0.4, 0.05)]));
+  assert.equal(c.rows.length, 1);
+  assert.equal(c.onlyInA, 0);
+  assert.equal(Number(c.rows[0].change.toFixed(10)), -0.15);
+});
+
+test('compare.html lists at most 1,000 rows, flagged ones first, and says how many it left out', async () => {
+  const many = (shift: number) =>
+    results(
+      Array.from({ length: 1200 }, (_, i) => {
+        const v = i === 1100 ? 0.5 + shift : 0.5;
+        return row('m', `g${i}`, v, [v - 0.05, v + 0.05]);
+      }),
+    );
+  const page = await renderComparisonHtml(compareResults(many(0), many(0.3)), { a: 'a.json', b: 'b.json' });
+  assert.equal((page.match(/<tr( class="flagged")?><td>geographic/g) ?? []).length, 1000);
+  assert.match(
+    page,
+    /<tbody><tr class="flagged"><td>geographic<\/td><td>hit_rate<\/td><td>ds<\/td><td><\/td><td>region=g1100/,
+  );
+  assert.match(page, /lists 1000 of 1200 matched rows/);
+});

@@ -51,12 +51,16 @@ export interface Comparison {
   onlyInB: number;
 }
 
+/** Outcomes of a test stored as parameters: they differ between runs, so they never identify a row. */
+const RESULT_PARAMS = ['pValue', 'pHolm'];
+
 function rowKey(r: ResultRow, matchBy: MatchBy): string {
+  const params = Object.fromEntries(Object.entries(r.params).filter(([k]) => !RESULT_PARAMS.includes(k)));
   return canonicalJson([
     r.indicator,
     r.metric,
     r.dataset ?? '',
-    r.params,
+    params,
     r.group,
     matchBy === 'model' ? r.model : '',
   ]);

@@ -91,3 +91,16 @@ export function formatCount(n: number): string {
     .toString()
     .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+
+/** '+0.123' / '-0.045': the sign always shown (ASCII, like the intervals beside it); '0.000' for 0. */
+export function formatSigned(v: number, decimals: number): string {
+  const s = formatNumber(v, decimals);
+  if (!Number.isFinite(v) || /^0\.?0*$/.test(s)) return s;
+  return v > 0 ? `+${s}` : s;
+}
+
+/** p-values: '<0.001', else 3 decimals. */
+export function formatP(p: number): string {
+  if (!Number.isFinite(p)) return 'n/a';
+  return p < 0.001 ? '<0.001' : p.toFixed(3);
+}

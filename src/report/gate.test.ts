@@ -128,6 +128,45 @@ test('max-gap: |gap| against the threshold, narrowed by parameter filters', () =
   );
 });
 
+test('max-gap reads metric-frame gap rows (.difference), not ratios or tests; the unit is named', () => {
+  const frame = (
+    metric: string,
+    method: string,
+    value: number,
+    extra: Record<string, string | number> = {},
+  ) =>
+    row({
+      indicator: 'label-association',
+      metric,
+      params: { tau: 0.1, association: 'Harmful', unit: 'percent', method, ...extra },
+      group: { gender: '*' },
+      value,
+      ci: [value - 1, value + 1],
+    });
+  const r = results([
+    frame('hit_rate.difference', 'betweenGroups', 6),
+    frame('hit_rate.difference', 'toOverall', 3),
+    frame('hit_rate.ratio', 'betweenGroups', 0.4),
+    {
+      ...frame('hit_rate.comparison', '', 6, { versus: 'gender=male', pHolm: 0.01 }),
+      group: { gender: 'female' },
+    },
+  ]);
+  const all = evaluateGate(r, { ...none, maxGap: [{ selector: 'hit_rate', filters: {}, max: 5 }] });
+  assert.equal(all.checks[0].rowsChecked, 2);
+  assert.deepEqual(
+    all.checks[0].violations.map((v) => [v.metric, v.value]),
+    [['hit_rate.difference', 6]],
+  );
+  assert.match(all.checks[0].description, /\(unit: percentage points\)$/);
+  const between = evaluateGate(r, {
+    ...none,
+    maxGap: [{ selector: 'hit_rate.difference', filters: { method: 'toOverall' }, max: 5 }],
+  });
+  assert.equal(between.passed, true);
+  assert.equal(between.checks[0].rowsChecked, 1);
+});
+
 test('min-precision at one K or every K; max-mce per model; --model narrows', () => {
   const every = evaluateGate(sample, { ...none, minPrecision: [{ min: 0.6 }] });
   assert.equal(every.checks[0].rowsChecked, 2);

@@ -2,14 +2,17 @@
  * `fairscope gate`: thresholds on a results file, for CI. Each threshold names exactly which rows it
  * reads; a threshold with no rows to read is an error (a gate that cannot check must not pass).
  *
- * - max-gap SELECTOR=VALUE: gap rows (metric ending in '_gap') whose metric is SELECTOR (the '_gap'
- *   suffix may be left out) or whose indicator is SELECTOR, optionally narrowed by parameter filters
- *   `SELECTOR:key=value:key=value`. Fails when |gap| > VALUE.
+ * - max-gap SELECTOR=VALUE: gap rows (`<metric>.difference`, or `<metric>_gap`) whose metric is
+ *   SELECTOR (with or without the suffix) or whose indicator is SELECTOR, optionally narrowed by
+ *   parameter filters `SELECTOR:key=value:key=value`. Fails when |gap| > VALUE.
  * - max-harmful VALUE: label-association 'hit_rate' rows with association 'harmful' at τ = harmfulTau
  *   (default 0.1), every group and the overall row. Fails for each group whose rate > VALUE.
  * - min-precision [K=]VALUE: retrieval 'precision_at_k' rows at K (every K when omitted), every group.
  *   Fails for each group whose precision < VALUE.
  * - max-mce VALUE: robustness 'mce' rows. Fails when mCE > VALUE.
+ *
+ * Thresholds are in the unit of the rows they read (rows.unit: percent for label-association hit rates,
+ * 0–1 for retrieval precision), which each check's description names.
  *
  * `evidence` says which number is compared: 'point' the estimate; 'confident' fails only when the
  * whole 95% interval is beyond the threshold; 'cautious' fails when any part of it is. A row with an
@@ -19,7 +22,8 @@ import { InputError, UsageError } from '../core/errors.js';
 import type { ResultsFile } from '../core/results.js';
 import type { ResultRow } from '../core/types.js';
 import { groupAssignment, paramsLabel } from './format.js';
-import { isGapRow, modelOrder } from './rows.js';
+import { baseMetric, isGapRow, modelOrder } from './rows.js';
+import { commonUnit, unitText } from './units.js';
 
 export type Evidence = 'point' | 'confident' | 'cautious';
 export const EVIDENCE: readonly Evidence[] = ['point', 'confident', 'cautious'];
@@ -71,6 +75,12 @@ export interface GateResult {
   passed: boolean;
   evidence: Evidence;
   checks: CheckResult[];
+}
+
+/** ' (unit: %)' when the rows share a stated unit, '' otherwise. */
+function unitNote(rows: readonly ResultRow[]): string {
+  const u = rows.length === 0 ? '' : unitText(commonUnit(rows));
+  return u === '' ? '' : ` (unit: ${u})`;
 }
 
 /** Parses 'SELECTOR[:key=value...]=VALUE' (the threshold is after the last '='). */
@@ -195,20 +205,20 @@ export function evaluateGate(results: ResultsFile, t: GateThresholds, source = '
   const checks: CheckResult[] = [];
 
   for (const g of t.maxGap) {
-    const base = g.selector.replace(/_gap$/, '');
+    const base = baseMetric(g.selector);
     const filterText = Object.entries(g.filters)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
     const selected = rows.filter(
       (r) =>
         isGapRow(r) &&
-        (r.metric === `${base}_gap` || r.indicator === g.selector) &&
+        (baseMetric(r.metric) === base || r.indicator === g.selector) &&
         Object.entries(g.filters).every(([k, v]) => String(r.params[k]) === v),
     );
     checks.push(
       runCheck(
         `max-gap ${g.selector}${filterText ? ` (${filterText})` : ''}`,
-        `gap rows of ${g.selector}${filterText ? ` with ${filterText}` : ''}: |gap| must be <= ${g.max}`,
+        `gap rows of ${g.selector}${filterText ? ` with ${filterText}` : ''}: |gap| must be <= ${g.max}${unitNote(selected)}`,
         selected,
         g.max,
         'max',
@@ -229,7 +239,7 @@ export function evaluateGate(results: ResultsFile, t: GateThresholds, source = '
     checks.push(
       runCheck(
         'max-harmful',
-        `label-association hit_rate, association=harmful, tau=${t.harmfulTau}, every group: rate must be <= ${t.maxHarmful}`,
+        `label-association hit_rate, association=harmful, tau=${t.harmfulTau}, every group: rate must be <= ${t.maxHarmful}${unitNote(selected)}`,
         selected,
         t.maxHarmful,
         'max',
@@ -248,7 +258,7 @@ export function evaluateGate(results: ResultsFile, t: GateThresholds, source = '
     checks.push(
       runCheck(
         `min-precision${p.k === undefined ? '' : ` K=${p.k}`}`,
-        `retrieval precision_at_k${p.k === undefined ? ' at every K' : ` at K=${p.k}`}, every group: must be >= ${p.min}`,
+        `retrieval precision_at_k${p.k === undefined ? ' at every K' : ` at K=${p.k}`}, every group: must be >= ${p.min}${unitNote(selected)}`,
         selected,
         p.min,
         'min',

@@ -4,6 +4,8 @@
  */
 export { type Comparison, type ComparisonRow, compareResults, renderComparisonMarkdown } from './compare.js';
 export { renderComparisonHtml } from './compare-html.js';
+export { type ComparisonSummary, summarizeComparisons, type TestedComparison } from './comparisons.js';
+export { type IndicatorDigest, indicatorDigest } from './digest.js';
 export { type Evidence, evaluateGate, type GateResult, type GateThresholds, renderGateText } from './gate.js';
 export { loadResults } from './load.js';
 export { renderModelCard } from './model-card.js';
@@ -11,4 +13,6 @@ export { resultsTable, writeResultsParquet } from './parquet.js';
 export { renderReport } from './report.js';
 export { parseResults, resultRowSchema, resultsFileSchema } from './schema.js';
 export { renderSummaryMarkdown } from './summary.js';
+export { rowUnit, type Unit, unitText } from './units.js';
+export { summarizeWarnings, type WarningSummary } from './warnings.js';
 export { type ReportFiles, type WriteReportOptions, writeReportFiles } from './write.js';

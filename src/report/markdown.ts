@@ -2,9 +2,25 @@
  * Markdown rendering of the shared tables (summary.md, the model card, `compare`).
  */
 
-import type { ResultRow } from '../core/types.js';
-import { escapeMarkdownCell, formatCount, formatInterval, formatNumber, groupAssignment } from './format.js';
-import type { Cell, GapEntry, MetricTable } from './tables.js';
+import type { TestedComparison } from './comparisons.js';
+import {
+  escapeMarkdownCell,
+  formatCount,
+  formatInterval,
+  formatNumber,
+  formatP,
+  formatSigned,
+} from './format.js';
+import {
+  type Cell,
+  type GapEntry,
+  gapParamsText,
+  type MetricTable,
+  type Stat,
+  tableCaption,
+} from './tables.js';
+import { unitDecimals, unitText } from './units.js';
+import type { WarningSummary } from './warnings.js';
 
 /** A Markdown table; `align` holds 'l' or 'r' per column. */
 export function markdownTable(header: string[], rows: string[][], align?: ('l' | 'r')[]): string {
@@ -21,9 +37,9 @@ export function markdownCell(cell: Cell | undefined, decimals: number, withN: bo
   return `${formatNumber(cell.value, decimals)} ${formatInterval(cell.ci, decimals)}${n}${warn}`;
 }
 
-/** Heading text of a table: 'hit_rate · cc-v1-mini · gender · tau=0.1'. */
+/** Heading text of a table: 'hit rate (%) · cc-v1-mini · gender · tau=0.1'. */
 export function tableHeading(t: MetricTable): string {
-  return [t.metric, t.dataset, t.attributeSet, t.params].filter((s) => s !== '').join(' · ');
+  return tableCaption(t);
 }
 
 /** A MetricTable in Markdown; a column's n goes in its header when shared, else in each cell. */
@@ -42,29 +58,102 @@ export function markdownMetricTable(t: MetricTable): string {
   ]);
 }
 
-export function markdownGapTable(gaps: GapEntry[], decimals: number): string {
+function statText(x: Stat | undefined, decimals: number): string {
+  if (x === undefined) return '';
+  return `${formatNumber(x.value, decimals)} ${formatInterval(x.ci, decimals)}${x.warnings.length > 0 ? ' ⚠' : ''}`;
+}
+
+/**
+ * Gap entries as a Markdown table: largest − smallest, smallest ÷ largest and the largest distance to
+ * overall, each value [95% interval], in the unit of the differences (header).
+ */
+export function markdownGapTable(
+  gaps: GapEntry[],
+  opts: { showModel?: boolean; paramColumns?: readonly string[] } = {},
+): string {
+  const showModel = opts.showModel ?? true;
+  const columns = opts.paramColumns ?? [];
+  const paramsText = gaps.map((g) => gapParamsText(g, columns));
+  const hasParams = paramsText.some((p) => p !== '');
+  const units = new Set(gaps.map((g) => g.unit));
+  const unit = units.size === 1 ? (gaps[0]?.unit ?? 'number') : 'number';
+  const shared = unitDecimals(
+    unit,
+    gaps.flatMap((g) => [g.between?.value ?? 0, g.toOverall?.value ?? 0]),
+  );
+  const decimalsOf = (g: GapEntry) =>
+    units.size === 1 ? shared : unitDecimals(g.unit, [g.between?.value ?? 0, g.toOverall?.value ?? 0]);
+  const u = unitText(unit);
+  const hasRatio = gaps.some((g) => g.ratio !== undefined);
+  const hasOverall = gaps.some((g) => g.toOverall !== undefined);
+  const metrics = new Set(gaps.map((g) => g.metric)).size > 1;
+  const header = [
+    ...(showModel ? ['model'] : []),
+    ...(metrics ? ['metric'] : []),
+    ...columns,
+    'groups by',
+    ...(hasParams ? ['params'] : []),
+    `largest − smallest${u ? ` (${u})` : ''}`,
+    ...(hasRatio ? ['smallest ÷ largest'] : []),
+    ...(hasOverall ? [`largest distance to overall${u ? ` (${u})` : ''}`] : []),
+    'n',
+    'interval above 0',
+  ];
+  const rows = gaps.map((g, i) => [
+    ...(showModel ? [g.model] : []),
+    ...(metrics ? [g.metric] : []),
+    ...columns.map((k) => String(g.rawParams[k] ?? '')),
+    g.attribute,
+    ...(hasParams ? [paramsText[i]] : []),
+    statText(g.between, decimalsOf(g)),
+    ...(hasRatio ? [statText(g.ratio, 2)] : []),
+    ...(hasOverall ? [statText(g.toOverall, decimalsOf(g))] : []),
+    formatCount((g.between ?? g.toOverall ?? g.ratio)?.n ?? 0),
+    g.excludesZero ? 'yes' : 'no',
+  ]);
+  const align = header.map((h) => (/^(largest|smallest|n$)/.test(h) ? ('r' as const) : ('l' as const)));
+  return markdownTable(header, rows, align);
+}
+
+/** Comparisons significant after Holm as a Markdown table. */
+export function markdownComparisons(
+  tests: readonly TestedComparison[],
+  opts: { showModel?: boolean } = {},
+): string {
+  const showModel = opts.showModel ?? true;
+  const units = new Set(tests.map((t) => unitText(t.unit)));
+  const u = units.size === 1 ? [...units][0] : '';
   return markdownTable(
-    ['model', 'metric', 'dataset', 'attribute', 'method', 'params', 'gap [95% CI]', 'n', 'CI excludes 0'],
-    gaps.map((g) => [
-      g.model,
-      g.metric,
-      g.dataset,
-      g.attribute,
-      g.method,
-      g.params,
-      `${formatNumber(g.value, decimals)} ${formatInterval(g.ci, decimals)}${g.warnings.length > 0 ? ' ⚠' : ''}`,
-      formatCount(g.n),
-      g.excludesZero ? 'yes' : 'no',
-    ]),
-    ['l', 'l', 'l', 'l', 'l', 'l', 'r', 'r', 'l'],
+    [
+      ...(showModel ? ['model'] : []),
+      'params',
+      'groups by',
+      'comparison',
+      `difference [95% CI]${u ? ` (${u})` : ''}`,
+      'p',
+      'p (Holm)',
+    ],
+    tests.map((t) => {
+      const d = unitDecimals(t.unit, [t.value]);
+      return [
+        ...(showModel ? [t.model] : []),
+        t.params,
+        t.attribute,
+        `${t.group} vs ${t.versus}`,
+        `${formatSigned(t.value, d)} ${formatInterval(t.ci, d)}${t.warnings.length > 0 ? ' ⚠' : ''}`,
+        formatP(t.pValue),
+        formatP(t.pHolm),
+      ];
+    }),
+    [...(showModel ? ['l' as const] : []), 'l', 'l', 'l', 'r', 'r', 'r'],
   );
 }
 
-/** Where a warning occurs, compactly: 'label-association/cc-v1-mini: age=70+'. */
-export function warningPlaces(rows: readonly ResultRow[], limit = 6): string {
-  const places = [
-    ...new Set(rows.map((r) => `${r.indicator}/${r.dataset ?? '?'}: ${groupAssignment(r.group)}`)),
-  ];
-  const shown = places.slice(0, limit).join('; ');
-  return places.length > limit ? `${shown}; … (${places.length - limit} more)` : shown;
+/** The warnings summary as a Markdown table. */
+export function markdownWarnings(warnings: readonly WarningSummary[]): string {
+  return markdownTable(
+    ['warning', 'rows', 'where', 'details'],
+    warnings.map((w) => [w.kind, formatCount(w.rows), w.where, w.detail]),
+    ['l', 'r', 'l', 'l'],
+  );
 }

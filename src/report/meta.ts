@@ -40,6 +40,41 @@ export function valueText(v: unknown): string {
   return String(v);
 }
 
+/**
+ * Citation lines of an entry: one per element when the citation field is a list of objects (e.g.
+ * per-style credits: 'Noto Emoji — Google Inc. — Apache-2.0 — https://…'), else the field as text.
+ */
+export function citationLines(entry: Entry | undefined): string[] {
+  if (entry === undefined) return [];
+  for (const k of ENTRY_KEYS.citation) {
+    const v = entry[k];
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))) {
+      return v.map((x) => {
+        const o = x as Entry;
+        const pick = (...keys: string[]) =>
+          keys.map((key) => o[key]).find((y) => typeof y === 'string' && y !== '');
+        const parts = [
+          pick('title', 'name', 'package'),
+          pick('author', 'authors'),
+          pick('license', 'licence'),
+          pick('url', 'source', 'homepage'),
+        ].filter((y): y is string => y !== undefined);
+        const attribution = pick('attribution');
+        return [parts.join(' — '), attribution].filter((y) => y !== undefined && y !== '').join('. ');
+      });
+    }
+    return [valueText(v)];
+  }
+  return [];
+}
+
+/** The documented dataset this one is a subset of ('' when none). */
+export function subsetOf(results: ResultsFile, entry: Entry | undefined): string {
+  const v = entry?.subsetOf ?? entry?.subset_of;
+  return typeof v === 'string' && v in results.datasets ? v : '';
+}
+
 /** Entries of an object that are not one of the known fields (shown as details). */
 export function otherFields(entry: Entry | undefined, shown: readonly EntryField[]): [string, string][] {
   if (entry === undefined) return [];
@@ -69,6 +104,64 @@ export function adaptationText(entry: Entry | undefined): string {
 export function undocumentedDatasets(results: ResultsFile): string[] {
   const used = new Set(results.rows.map((r) => r.dataset).filter((d): d is string => d !== undefined));
   return [...used].filter((d) => !(d in results.datasets));
+}
+
+/** A dataset id the rows use, as the header lists it. */
+export interface DatasetListing {
+  /** The id (for derived sets, 'base~…' standing for all of them). */
+  id: string;
+  entry?: Entry;
+  /** How an undocumented id derives from documented ones ('' when it does not). */
+  derived: string;
+  /** Ids this listing stands for (one, or every derived copy). */
+  ids: string[];
+}
+
+/**
+ * Documented datasets, then the undocumented ids the rows use. Ids made from documented ones are
+ * explained instead of flagged: 'Q → D' (retrieval queries Q against database D) and 'X~…'
+ * (corrupted copies of X, listed once); robustness aggregates over corrupted sets are named as such.
+ */
+export function datasetListings(results: ResultsFile): DatasetListing[] {
+  const out: DatasetListing[] = Object.keys(results.datasets).map((id) => ({
+    id,
+    entry: results.datasets[id],
+    derived: '',
+    ids: [id],
+  }));
+  const documented = (id: string) => id in results.datasets;
+  const copies = new Map<string, string[]>();
+  for (const id of undocumentedDatasets(results)) {
+    const arrow = id.split(' → ');
+    const tilde = id.indexOf('~');
+    if (arrow.length === 2 && arrow.every(documented)) {
+      out.push({ id, derived: `retrieval: queries ${arrow[0]}, database ${arrow[1]}`, ids: [id] });
+    } else if (tilde > 0 && documented(id.slice(0, tilde))) {
+      const list = copies.get(id.slice(0, tilde)) ?? [];
+      list.push(id);
+      copies.set(id.slice(0, tilde), list);
+    } else {
+      const rows = results.rows.filter((r) => r.dataset === id);
+      const aggregate = rows.every(
+        (r) =>
+          r.indicator === 'robustness' &&
+          (r.params.severity === 'all' || r.params.set !== undefined || r.params.corruptions !== undefined),
+      );
+      out.push({
+        id,
+        derived: aggregate ? 'robustness aggregate over corrupted sets (no images of its own)' : '',
+        ids: [id],
+      });
+    }
+  }
+  for (const [base, ids] of copies) {
+    out.push({
+      id: `${base}~…`,
+      derived: `${ids.length} corrupted copies of ${base}: ${ids.map((i) => i.slice(base.length + 1)).join(', ')}`,
+      ids,
+    });
+  }
+  return out;
 }
 
 /** `extra.protocol` as [choice, value] pairs when it is an object; see renderReport. */

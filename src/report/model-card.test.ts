@@ -7,7 +7,7 @@ import { renderModelCard } from './model-card.js';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report', 'sample-results.json');
 
-test('the card holds one model: details, data, group metrics, robustness, limitations', async () => {
+test('the card holds one model: details, data, headline group metrics, robustness, limitations', async () => {
   const results = await loadResults(SAMPLE);
   const card = renderModelCard(results, 'swav-rn50');
   for (const heading of [
@@ -16,6 +16,7 @@ test('the card holds one model: details, data, group metrics, robustness, limita
     '### Evaluation data',
     '### Group metrics (value [95% interval])',
     '#### Harmful label association',
+    '##### hit rate (%) · cc-v1-mini · gender · tau=0.1',
     '### Robustness profile',
     '### Limitations',
   ]) {
@@ -26,15 +27,19 @@ test('the card holds one model: details, data, group metrics, robustness, limita
   // Only the headline tau of label association, and no other model's rows.
   assert.doesNotMatch(card, /tau=0\.3/);
   assert.doesNotMatch(card, /supervised-rn50/);
-  // Its mCE row, written by hand from the fixture's value and interval.
-  const mce = results.rows.find((r) => r.model === 'swav-rn50' && r.metric === 'mce');
+  // Its overall mCE row, written by hand from the fixture's value and interval (a plain number of
+  // magnitude <= 2 gets 3 decimals).
+  const mce = results.rows.find(
+    (r) => r.model === 'swav-rn50' && r.metric === 'mce' && Object.keys(r.group).length === 0,
+  );
   assert.ok(mce);
   assert.ok(card.includes(`mCE: ${mce.value.toFixed(3)} [${mce.ci[0].toFixed(3)}, ${mce.ci[1].toFixed(3)}]`));
   for (const d of results.deviations) assert.ok(card.includes(d));
-  assert.match(card, /small group: n=18 < 30/);
+  assert.match(card, /too small to conclude \(needs n >= 30 and clusters >= 10\)/);
   assert.match(card, /Drawings, not photographs/);
-  // dollar-street has 2 failed images in the fixture.
+  // dollar-street has 2 failed images in the fixture; the corrupted copies are one line.
   assert.match(card, /\| dollar-street \| Dollar Street \| 530 \| CC BY 4\.0 \| geographic \| 2 \|/);
+  assert.match(card, /\| emoji-people~… \| 6 corrupted copies of emoji-people: /);
 });
 
 test('an unknown model is an error', async () => {

@@ -5,27 +5,15 @@
  */
 import { InputError } from '../core/errors.js';
 import type { ResultsFile } from '../core/results.js';
+import { indicatorDigest } from './digest.js';
 import { decimalsFor, formatCount, formatInterval, formatNumber } from './format.js';
-import {
-  markdownGapTable,
-  markdownMetricTable,
-  markdownTable,
-  tableHeading,
-  warningPlaces,
-} from './markdown.js';
-import { adaptationText, entryText, otherFields } from './meta.js';
-import { distinct, headlineTau, indicatorsPresent, warningsIndex } from './rows.js';
-import { buildTables, gapEntries, type MetricTable } from './tables.js';
+import { markdownTable } from './markdown.js';
+import { adaptationText, datasetListings, entryText, otherFields } from './meta.js';
+import { distinct, indicatorsPresent } from './rows.js';
+import { digestMarkdown } from './summary.js';
 import { indicatorTitle } from './texts.js';
-
-/** A table with the model column removed (the card is about one model). */
-function withoutModel(t: MetricTable): MetricTable {
-  return {
-    ...t,
-    rowHeaders: t.rowHeaders.slice(1),
-    rows: t.rows.map((r) => ({ ...r, labels: r.labels.slice(1) })),
-  };
-}
+import { commonUnit, unitDecimals, unitText } from './units.js';
+import { summarizeWarnings } from './warnings.js';
 
 /**
  * Renders the card for `model`.
@@ -67,25 +55,27 @@ export function renderModelCard(results: ResultsFile, model: string): string {
     rows.filter((r) => r.dataset !== undefined),
     (r) => r.dataset as string,
   );
+  // Derived ids (corrupted copies, query → database pairs, aggregates) are listed as the header does.
+  const listings = datasetListings(results).filter((l) => l.ids.some((id) => datasets.includes(id)));
   out.push('### Evaluation data', '');
   if (datasets.length === 0) out.push('No dataset recorded for this model’s rows.', '');
   else {
     out.push(
       markdownTable(
         ['dataset', 'name', 'images', 'licence', 'used for', 'failed images'],
-        datasets.map((d) => {
-          const e = results.datasets[d];
+        listings.map((l) => {
+          const e = l.entry;
           const images = entryText(e, 'images');
           return [
-            d,
-            entryText(e, 'name'),
+            l.id,
+            entryText(e, 'name') || l.derived,
             images === '' || Number.isNaN(Number(images)) ? images : formatCount(Number(images)),
             entryText(e, 'license'),
             distinct(
-              rows.filter((r) => r.dataset === d),
+              rows.filter((r) => r.dataset !== undefined && l.ids.includes(r.dataset)),
               (r) => r.indicator,
             ).join(', '),
-            String(results.failures.filter((f) => f.dataset === d).length),
+            String(results.failures.filter((f) => l.ids.includes(f.dataset)).length),
           ];
         }),
         ['l', 'l', 'r', 'l', 'l', 'r'],
@@ -98,23 +88,8 @@ export function renderModelCard(results: ResultsFile, model: string): string {
   if (fairness.length > 0) {
     out.push('### Group metrics (value [95% interval])', '');
     for (const indicator of fairness) {
-      const iRows = rows.filter((r) => r.indicator === indicator);
-      const tau = indicator === 'label-association' ? headlineTau(iRows) : undefined;
-      const tables = buildTables(iRows, [model]).filter(
-        (t) => tau === undefined || t.params.split(', ').includes(`tau=${tau}`),
-      );
       out.push(`#### ${indicatorTitle(indicator)}`, '');
-      for (const t of tables)
-        out.push(`**${tableHeading(t)}**`, '', markdownMetricTable(withoutModel(t)), '');
-      const gaps = gapEntries(iRows, [model]);
-      if (gaps.length > 0) {
-        out.push(
-          'Gaps between groups:',
-          '',
-          markdownGapTable(gaps, decimalsFor(gaps.flatMap((g) => [g.value, ...g.ci]))),
-          '',
-        );
-      }
+      out.push(...digestMarkdown(indicatorDigest(indicator, rows, [model]), { showModel: false, level: 5 }));
     }
   }
 
@@ -125,32 +100,22 @@ export function renderModelCard(results: ResultsFile, model: string): string {
       (r) => r.metric === 'top1' && 'shift' in r.params && Object.keys(r.group).length === 0,
     );
     if (shifts.length > 1) {
-      const d = decimalsFor(shifts.map((r) => r.value));
+      const d = unitDecimals(commonUnit(shifts), []);
       const best = shifts[0];
       const worst = shifts.reduce((w, r) => (r.value < w.value ? r : w), shifts[0]);
       out.push(
-        `- Top-1 from \`${best.params.shift}\` (${formatNumber(best.value, d)} ${formatInterval(best.ci, d)}) to the hardest shift \`${worst.params.shift}\` (${formatNumber(worst.value, d)} ${formatInterval(worst.ci, d)}).`,
+        `- Top-1 (${unitText(commonUnit(shifts)) || 'value'}) from \`${best.dataset ?? best.params.shift}\` (${formatNumber(best.value, d)} ${formatInterval(best.ci, d)}) to the hardest shift \`${worst.dataset ?? worst.params.shift}\` (${formatNumber(worst.value, d)} ${formatInterval(worst.ci, d)}).`,
       );
     }
-    const mce = robust.find((r) => r.metric === 'mce');
+    const mce = robust.find((r) => r.metric === 'mce' && Object.keys(r.group).length === 0);
     if (mce) {
       const d = decimalsFor([mce.value]);
       out.push(
-        `- mCE: ${formatNumber(mce.value, d)} ${formatInterval(mce.ci, d)} (lower is better; relative to the reference model).`,
+        `- mCE: ${formatNumber(mce.value, d)} ${formatInterval(mce.ci, d)} (lower is better${mce.params.normalization === 'none' ? '; unnormalised: summed top-1 errors' : '; relative to the reference model'}).`,
       );
     }
     out.push('');
-    for (const t of buildTables(robust, [model]))
-      out.push(`**${tableHeading(t)}**`, '', markdownMetricTable(withoutModel(t)), '');
-    const gaps = gapEntries(robust, [model]);
-    if (gaps.length > 0) {
-      out.push(
-        'Gaps between groups:',
-        '',
-        markdownGapTable(gaps, decimalsFor(gaps.flatMap((g) => [g.value, ...g.ci]))),
-        '',
-      );
-    }
+    out.push(...digestMarkdown(indicatorDigest('robustness', rows, [model]), { showModel: false, level: 4 }));
   }
 
   out.push('### Limitations', '');
@@ -170,7 +135,9 @@ export function renderModelCard(results: ResultsFile, model: string): string {
     const note = entryText(results.datasets[d], 'note');
     if (note) out.push(`- \`${d}\`: ${note}`);
   }
-  for (const [w, wRows] of warningsIndex(rows))
-    out.push(`- Warning (${wRows.length} rows): ${w} — ${warningPlaces(wRows)}`);
+  for (const w of summarizeWarnings(rows))
+    out.push(
+      `- Warning (${formatCount(w.rows)} rows): ${w.kind} — ${w.where}${w.detail ? `; ${w.detail}` : ''}`,
+    );
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -1,7 +1,8 @@
 /**
  * report.html opened from disk in headless Chromium (Debian's /usr/bin/chromium, driven by
- * playwright-core): every chart figure holds a drawn SVG, the console has no error, and the page
- * requests nothing but itself. Saves a full-page screenshot to test-artifacts/report.png.
+ * playwright-core): every chart figure holds a drawn SVG, the console has no error, the page
+ * requests nothing but itself, folded tables stay hidden until opened, and the sticky section bar
+ * links to every section. Saves a full-page screenshot to test-artifacts/report.png.
  * Skipped, saying why, where Chromium is not installed (CI installs it with apt).
  */
 import assert from 'node:assert/strict';
@@ -90,6 +91,24 @@ test('report.html in Chromium: every chart drawn, no console error, no network r
     assert.deepEqual(errors, []);
     const external = requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:'));
     assert.deepEqual(external, []);
+
+    // Folded tables (other thresholds, other K, secondary statistics) are not laid out until their
+    // <details> is opened; the headline tables are.
+    const tables = await page.$$eval('table', (ts) => ts.map((t) => t.checkVisibility()));
+    const visible = tables.filter(Boolean).length;
+    const total = (html.match(/<table/g) ?? []).length;
+    const inDetails = (html.match(/<details[\s\S]*?<\/details>/g) ?? []).reduce(
+      (n, d) => n + (d.match(/<table/g) ?? []).length,
+      0,
+    );
+    assert.equal(tables.length, total);
+    assert.ok(inDetails > 0);
+    assert.equal(visible, total - inDetails);
+    await page.click('details.more-tables > summary');
+    const after = await page.$$eval('table', (ts) => ts.filter((t) => t.checkVisibility()).length);
+    assert.ok(after > visible, `${after} visible after opening one <details>`);
+    const links = await page.$$eval('nav.toc a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    for (const hash of links) assert.equal(await page.locator(hash).count(), 1, hash);
 
     await mkdir(join(REPO, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: join(REPO, 'test-artifacts', 'report.png'), fullPage: true });

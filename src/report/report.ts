@@ -1,7 +1,13 @@
 /**
  * report.html: one self-contained page rebuilt from results.json alone. Charts are Vega-Lite specs
  * rendered to inline SVG here (vega.ts), so the page has no script and makes no network request.
- * Sections appear only for the indicators present in the results.
+ * Sections appear only for the indicators present in the results. Each shows the headline view (the
+ * main metric per group at the protocol's τ / K, gaps, tests significant after Holm, summaries of
+ * secondary statistics) and folds the rest: the page stays a few MB for audits with tens of thousands
+ * of rows, every one of which stays in results.json and results.parquet.
+ *
+ * Row conventions (see rows.ts, units.ts): `<metric>.difference|.ratio|.comparison` and `_gap` rows are
+ * gaps, ratios and tests between groups; `params.unit` gives each value's unit.
  *
  * Conventions read from results.json beyond the core types:
  * - `models[id]`: name, adaptation ('linear-probe' | 'zero-shot-logits' | ...), adaptationDetail,
@@ -10,7 +16,7 @@
  * - `extra.protocol`: an object of protocol choices (label → text), listed in the header.
  */
 import type { ResultsFile } from '../core/results.js';
-import { escapeHtml } from './format.js';
+import { escapeHtml, formatCount } from './format.js';
 import { html, slug } from './html.js';
 import { indicatorsPresent, modelOrder } from './rows.js';
 import type { SectionContext } from './sections/common.js';
@@ -76,7 +82,7 @@ ${body}
 ${overviewSection(results, models)}
 ${sections.join('\n')}
 </main>
-<footer class="wrap"><p>Rebuilt from results.json alone with <code>fairscope report</code>. Every value carries its 95% interval; a difference counts only when the intervals say so.</p></footer>
+<footer class="wrap"><p>Rebuilt from results.json alone with <code>fairscope report</code>. Every value carries its 95% interval; a difference between groups counts only when its Holm-adjusted test says so. This page shows the headline results; all ${formatCount(results.rows.length)} rows are in results.json and results.parquet.</p></footer>
 </body>
 </html>
 `;

@@ -6,9 +6,59 @@
 import type { ResultsFile } from '../core/results.js';
 import type { ResultRow } from '../core/types.js';
 
-/** Gap rows compare groups: their metric ends in '_gap' (e.g. 'hit_rate_gap'), their group is {}. */
-export function isGapRow(row: ResultRow): boolean {
-  return row.metric.endsWith('_gap');
+/**
+ * What a row holds, read from its metric name (see src/stats/metric-frame.ts):
+ * - 'value': a metric for a group (or overall, group {});
+ * - 'gap': a difference between groups: `<metric>.difference` (group {attr: '*'}, params.method
+ *   'betweenGroups' = largest − smallest, 'toOverall' = largest |group − overall|) or `<metric>_gap`
+ *   (group {}, params.attribute; robustness);
+ * - 'ratio': `<metric>.ratio`, smallest ÷ largest (or the smallest group/overall ratio);
+ * - 'comparison': `<metric>.comparison`, a bootstrap test of group − params.versus with p-values
+ *   (params.pValue, params.pHolm: Holm-adjusted within its family).
+ */
+export type RowKind = 'value' | 'gap' | 'ratio' | 'comparison';
+
+const KIND_SUFFIXES: [string, RowKind][] = [
+  ['.comparison', 'comparison'],
+  ['.difference', 'gap'],
+  ['.ratio', 'ratio'],
+  ['_gap', 'gap'],
+];
+
+export function rowKind(row: Pick<ResultRow, 'metric'>): RowKind {
+  for (const [suffix, kind] of KIND_SUFFIXES) if (row.metric.endsWith(suffix)) return kind;
+  return 'value';
+}
+
+/** The metric a gap, ratio or comparison row is about: 'hit_rate.difference' -> 'hit_rate'. */
+export function baseMetric(metric: string): string {
+  for (const [suffix] of KIND_SUFFIXES) {
+    if (metric.endsWith(suffix) && metric.length > suffix.length) return metric.slice(0, -suffix.length);
+  }
+  return metric;
+}
+
+/** Gap rows compare groups: `<metric>.difference` or `<metric>_gap`. */
+export function isGapRow(row: Pick<ResultRow, 'metric'>): boolean {
+  return rowKind(row) === 'gap';
+}
+
+/** Rows that hold a metric's value for a group (not a gap, ratio or test between groups). */
+export function isValueRow(row: Pick<ResultRow, 'metric'>): boolean {
+  return rowKind(row) === 'value';
+}
+
+/**
+ * The attribute (set) a gap or ratio row compares: params.attribute when present, else the group's
+ * keys whose value is '*' ('gender × skintone'); '' when neither says.
+ */
+export function gapAttribute(row: ResultRow): string {
+  if (row.params.attribute !== undefined && row.metric.endsWith('_gap')) {
+    return String(row.params.attribute);
+  }
+  const starred = Object.keys(row.group).filter((k) => row.group[k] === '*');
+  if (starred.length > 0) return starred.join(' × ');
+  return row.params.attribute === undefined ? '' : String(row.params.attribute);
 }
 
 export function isOverall(row: ResultRow): boolean {
@@ -69,14 +119,36 @@ export function headlineTau(rows: readonly ResultRow[]): number | undefined {
   return taus.includes(0.1) ? 0.1 : Math.min(...taus);
 }
 
-/** Every distinct warning text with the rows that carry it, in first-appearance order. */
-export function warningsIndex(rows: readonly ResultRow[]): Map<string, ResultRow[]> {
-  const out = new Map<string, ResultRow[]>();
-  for (const r of rows) {
-    for (const w of r.warnings) {
-      const list = out.get(w);
-      if (list) list.push(r);
-      else out.set(w, [r]);
+/**
+ * The K values of headline retrieval figures: 10 and 50 (protocols.md 5.3) where present, else every K
+ * in the rows (ascending).
+ */
+export function headlineKs(rows: readonly ResultRow[]): number[] {
+  const ks = [...new Set(rows.map((r) => r.params.k).filter((k): k is number => typeof k === 'number'))].sort(
+    (a, b) => a - b,
+  );
+  const main = ks.filter((k) => k === 10 || k === 50);
+  return main.length > 0 ? main : ks;
+}
+
+/**
+ * Parameters with one value across all the rows that have them, and present in every value row
+ * (e.g. topK=5, taxonomy): stated once per section instead of in every caption. Test parameters
+ * (pValue, pHolm, versus, test) and unit are never listed.
+ */
+export function constantParams(rows: readonly ResultRow[]): [string, string][] {
+  const values = rows.filter(isValueRow);
+  if (values.length === 0) return [];
+  const skip = new Set(['pValue', 'pHolm', 'versus', 'test', 'unit', 'method']);
+  const out: [string, string][] = [];
+  for (const k of Object.keys(values[0].params)) {
+    if (skip.has(k)) continue;
+    const v = values[0].params[k];
+    if (
+      values.every((r) => r.params[k] === v) &&
+      rows.every((r) => r.params[k] === undefined || r.params[k] === v)
+    ) {
+      out.push([k, String(v)]);
     }
   }
   return out;

@@ -45,20 +45,35 @@ figure.chart { margin: 10px 0 0; overflow-x: auto; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 8px 24px; }
+.chart-stack > figure.chart { margin-top: 16px; }
+.block { border-top: 1px solid var(--line); padding-top: 18px; margin-top: 22px; }
+.block > p { max-width: 900px; color: #3d444d; font-size: 14px; margin: 0 0 8px; }
+h4.subsection { font-size: 16px; margin: 0 0 4px; }
+.secondary { border-top: 3px double var(--line); margin-top: 30px; }
 .table-wrap { overflow-x: auto; margin: 10px 0 16px; }
 table { border-collapse: collapse; font-size: 13.5px; }
 caption { text-align: left; font-weight: 600; padding: 6px 0; color: var(--ink); font-size: 13.5px; }
 th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; text-align: left; }
+.metric-table th, .metric-table td { padding: 4px 9px; }
 thead th { background: var(--soft); font-weight: 600; border-bottom: 2px solid #c7ced6; white-space: nowrap; }
 tbody tr:hover td, tbody tr:hover th { background: #fafbfc; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th .n, td .n { display: block; font-weight: 400; color: var(--muted); font-size: 11.5px; }
 .metric-table td .v { font-weight: 600; }
 .metric-table td .pm { display: block; color: var(--muted); font-size: 11.5px; }
+.metric-table td.empty { color: var(--muted); }
+.metric-table td:not(.num) { white-space: nowrap; }
+.test-table td .pm { display: inline; margin-left: 6px; }
+.vs { color: var(--muted); font-size: 12px; }
+ul.disparities li { white-space: nowrap; line-height: 1.45; }
+ul.disparities .pm { display: inline; margin-left: 3px; }
+ul.disparities .v { font-weight: 500; }
+ul.disparities li.strong .v, ul.disparities li.strong { font-weight: 700; }
+.disparity-table th[scope=row] { white-space: nowrap; }
 .metric-table tr.group-start > * { border-top: 2px solid #c7ced6; }
 .metric-table th[scope=rowgroup] { background: #fff; }
 td.warn { background: var(--warn-soft); }
-.flag { color: var(--warn); margin-left: 4px; font-size: 12px; }
+.flag { color: var(--warn); margin-left: 3px; font-size: 11px; }
 .gap-table td .pm { display: inline; margin-left: 6px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; background: var(--soft); border: 1px solid var(--line); color: var(--muted); white-space: nowrap; }
 .badge-alert { background: #fde8e8; border-color: #f3b3b3; color: var(--alert); font-weight: 600; }
@@ -68,6 +83,7 @@ td.warn { background: var(--warn-soft); }
 .info-table .note { margin-top: 4px; color: var(--warn); font-size: 12.5px; }
 ul.plain { list-style: none; padding: 0; margin: 0; }
 ul.plain .k { color: var(--muted); }
+ul.credits li + li { margin-top: 4px; }
 .kv-table th { width: 240px; font-weight: 600; color: #3d444d; }
 .callout { border-left: 4px solid var(--accent); background: var(--accent-soft); padding: 10px 16px; border-radius: 0 var(--radius) var(--radius) 0; }
 .callout ul { margin: 0; padding-left: 18px; }
@@ -79,6 +95,10 @@ ul.plain .k { color: var(--muted); }
 .table-note { color: var(--muted); font-size: 13px; margin: 0; }
 details { margin: 8px 0 12px; }
 details > summary { cursor: pointer; color: var(--accent); font-weight: 550; }
+details.more-tables, details.rows-note { border: 1px solid var(--line); border-radius: var(--radius); padding: 8px 14px; background: #fbfcfd; }
+details.more-tables[open], details.rows-note[open] { background: #fff; }
+details.rows-note { margin-top: 26px; }
+.warnings-table td:first-child { width: 34%; }
 footer { color: var(--muted); font-size: 13px; padding: 0 0 40px; }
 @media (max-width: 760px) { .explain { grid-template-columns: 1fr; } .section { padding: 18px; } .chart-grid { grid-template-columns: 1fr; } }
 @media print { nav.toc { position: static; } .section { break-inside: avoid-page; border: none; } html { background: #fff; } }

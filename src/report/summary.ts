@@ -1,27 +1,39 @@
 /**
- * summary.md: every result row as Markdown tables (per indicator: models × groups, value [lo, hi], n),
- * then the gaps and the list of warnings. Deterministic for a given results file (snapshot-tested).
+ * summary.md: the headline results as Markdown (digest.ts): per indicator the main metric at the
+ * protocol's headline parameters as models-as-rows tables, gaps, the comparisons significant after
+ * Holm and the largest per-class disparities, then a summary of the warnings. Every row stays in
+ * results.json / results.parquet; the summary says how many rows of each metric it shows.
+ * Deterministic for a given results file (snapshot-tested).
  */
 import type { ResultsFile } from '../core/results.js';
-import { decimalsFor, formatCount } from './format.js';
+import { type IndicatorDigest, indicatorDigest } from './digest.js';
+import { formatCount, formatInterval, formatP, formatSigned } from './format.js';
 import {
+  markdownComparisons,
   markdownGapTable,
   markdownMetricTable,
   markdownTable,
+  markdownWarnings,
   tableHeading,
-  warningPlaces,
 } from './markdown.js';
 import { adaptationText, entryText } from './meta.js';
-import { indicatorsPresent, modelOrder, warningsIndex } from './rows.js';
-import { buildTables, gapEntries } from './tables.js';
+import { indicatorsPresent, modelOrder } from './rows.js';
+import type { GroupDisparities } from './secondary.js';
+import { gapUndefined } from './tables.js';
 import { indicatorTitle } from './texts.js';
+import { summarizeWarnings } from './warnings.js';
+
+/** Most significant comparisons listed per indicator. */
+const COMPARISONS_LISTED = 12;
 
 export function renderSummaryMarkdown(results: ResultsFile): string {
   const models = modelOrder(results);
   const out: string[] = [];
   out.push('# fairscope results summary', '');
   out.push(
-    `Created ${results.createdAt} by ${results.tool.name} ${results.tool.version}: ${formatCount(results.rows.length)} result rows, ${models.length} model(s), ${Object.keys(results.datasets).length} dataset(s). Cells are value [95% interval]; ⚠ marks rows with warnings (listed at the end).`,
+    `Created ${results.createdAt} by ${results.tool.name} ${results.tool.version}: ${formatCount(results.rows.length)} result rows, ${models.length} model(s), ${Object.keys(results.datasets).length} dataset(s).`,
+    '',
+    'This summary shows the headline results. Cells are value [95% interval] in the unit named in each heading (% = percent of images, pp = percentage points, 0–1 = proportion); ⚠ marks values with warnings (summarised at the end). Every row, with its interval, n, clusters and warnings, is in results.json and results.parquet.',
     '',
   );
 
@@ -46,7 +58,7 @@ export function renderSummaryMarkdown(results: ResultsFile): string {
           return [
             d,
             entryText(e, 'name'),
-            images === '' ? '' : formatCount(Number(images)),
+            images === '' || Number.isNaN(Number(images)) ? images : formatCount(Number(images)),
             entryText(e, 'license'),
           ];
         }),
@@ -77,30 +89,114 @@ export function renderSummaryMarkdown(results: ResultsFile): string {
   }
 
   for (const indicator of indicatorsPresent(results.rows)) {
-    const rows = results.rows.filter((r) => r.indicator === indicator);
     out.push(`## ${indicatorTitle(indicator)} (\`${indicator}\`)`, '');
-    for (const t of buildTables(rows, models)) {
-      out.push(`### ${tableHeading(t)}`, '', markdownMetricTable(t), '');
-    }
-    const gaps = gapEntries(rows, models);
-    if (gaps.length > 0) {
-      out.push(`### Gaps between groups (${indicator})`, '');
-      out.push(markdownGapTable(gaps, decimalsFor(gaps.flatMap((g) => [g.value, ...g.ci]))), '');
-    }
+    out.push(...digestMarkdown(indicatorDigest(indicator, results.rows, models), { showModel: true }));
   }
 
-  const warnings = warningsIndex(results.rows);
-  out.push(`## Warnings (${warnings.size})`, '');
-  if (warnings.size === 0) out.push('No row carries a warning.', '');
-  else {
+  const warnings = summarizeWarnings(results.rows);
+  const warned = results.rows.filter((r) => r.warnings.length > 0).length;
+  out.push(`## Warnings (${warnings.length} kinds, ${formatCount(warned)} rows)`, '');
+  if (warnings.length === 0) out.push('No row carries a warning.', '');
+  else out.push(markdownWarnings(warnings), '');
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * One indicator's digest as Markdown lines (shared with the model card).
+ * @param opts.showModel keep the model column (false in a one-model card).
+ * @param opts.level heading level of the digest's subsections (default 3).
+ */
+export function digestMarkdown(d: IndicatorDigest, opts: { showModel: boolean; level?: number }): string[] {
+  const h = '#'.repeat(opts.level ?? 3);
+  const out: string[] = [];
+  const scope = [...d.scope];
+  if (d.fixed.length > 0)
+    scope.push(`Same for every row: ${d.fixed.map(([k, v]) => `${k}=${v}`).join(', ')}.`);
+  if (scope.length > 0) out.push(scope.join(' '), '');
+  const strip = (t: (typeof d.tables)[number]) =>
+    opts.showModel
+      ? t
+      : {
+          ...t,
+          rowHeaders: t.rowHeaders.slice(1),
+          rows: t.rows.map((r) => ({ ...r, labels: r.labels.slice(1) })),
+        };
+  for (const t of d.tables) out.push(`${h} ${tableHeading(t)}`, '', markdownMetricTable(strip(t)), '');
+  const gaps = d.gaps.filter((g) => !gapUndefined(g));
+  if (gaps.length > 0) {
     out.push(
-      markdownTable(
-        ['warning', 'rows', 'where'],
-        [...warnings].map(([w, rows]) => [w, String(rows.length), warningPlaces(rows)]),
-        ['l', 'r', 'l'],
-      ),
+      `${h} Gaps between groups`,
+      '',
+      'Largest − smallest group value (never negative; inflated by noise in small groups, so an interval above 0 is not a test), smallest ÷ largest, and the largest distance to the overall value.',
+      '',
+      markdownGapTable(gaps, { showModel: opts.showModel, paramColumns: d.gapColumns }),
       '',
     );
   }
-  return `${out.join('\n').trimEnd()}\n`;
+  const c = d.comparisons;
+  if (c.tested > 0) {
+    out.push(`${h} Group differences significant after Holm’s correction`, '');
+    const focus =
+      c.focusText !== undefined
+        ? `${formatCount(c.focusSignificant)} of ${formatCount(c.focusTested)} ${c.focusText}, ${formatCount(c.significant.length)} of ${formatCount(c.tested)} in all`
+        : `${formatCount(c.significant.length)} of ${formatCount(c.tested)}`;
+    out.push(
+      `Bootstrap tests between pairs of groups, Holm-adjusted within each family (one model, metric, parameter setting and attribute). Significant at α = 0.05: ${focus}.${c.significant.length === 0 && Number.isFinite(c.minPHolm) ? ` Smallest adjusted p: ${formatP(c.minPHolm)}.` : ''}`,
+      '',
+    );
+    if (c.significant.length > 0) {
+      const listed = c.significant.slice(0, COMPARISONS_LISTED);
+      if (listed.length < c.significant.length) {
+        out.push(`The ${listed.length} most significant (the others are in results.json):`, '');
+      }
+      out.push(markdownComparisons(listed, { showModel: opts.showModel }), '');
+    }
+  }
+  if (d.disparities.length > 0) {
+    out.push(
+      `${h} Largest per-class prediction-rate disparities`,
+      '',
+      `Per group, the classes predicted most unequally compared with the other groups (percentage points [95% interval]; ** = interval excludes 0). ${d.scope[0] ?? ''}`.trim(),
+      '',
+      disparityTable(d.disparities, opts.showModel),
+      '',
+    );
+  }
+  for (const t of d.secondaryTables)
+    out.push(`${h} ${tableHeading(t)}`, '', markdownMetricTable(strip(t)), '');
+  const hidden = d.coverage.filter((x) => x.shown < x.rows);
+  if (hidden.length > 0) {
+    out.push(
+      `Rows not shown above (all in results.json / results.parquet): ${hidden
+        .map(
+          (x) =>
+            `${x.metric} ${formatCount(x.rows - x.shown)}${x.shown > 0 ? ` of ${formatCount(x.rows)}` : ''}`,
+        )
+        .join('; ')}.`,
+      '',
+    );
+  }
+  return out;
+}
+
+function disparityTable(groups: GroupDisparities[], showModel: boolean): string {
+  const models = [...new Set(groups.flatMap((g) => [...g.byModel.keys()]))];
+  const cell = (list: GroupDisparities['byModel'] extends Map<string, infer V> ? V : never) =>
+    list.length === 0
+      ? '—'
+      : list
+          .map((x) => {
+            const text = `${x.cls} ${formatSigned(x.value, 1)} ${formatInterval(x.ci, 1)}${x.warned ? ' ⚠' : ''}`;
+            return x.excludesZero ? `**${text}**` : text;
+          })
+          .join('; ');
+  const header = ['groups by', 'group', ...(showModel ? models : ['largest disparities'])];
+  return markdownTable(
+    header,
+    groups.map((g, i) => [
+      i > 0 && groups[i - 1].attribute === g.attribute ? '' : g.attribute,
+      g.group,
+      ...models.map((m) => cell(g.byModel.get(m) ?? [])),
+    ]),
+  );
 }

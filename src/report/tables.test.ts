@@ -58,7 +58,40 @@ test('label association: a table per attribute set, overall first, models × ass
   );
   // n differs between models in the darker column: no shared n.
   assert.deepEqual(skin.columns, [{ label: 'overall', n: 30 }, { label: 'darker' }]);
-  assert.equal(gender.decimals, 3);
+  // No params.unit: hit_rate is in percent (protocols.md 3.2), shown with 1 decimal.
+  assert.equal(gender.unit, 'percent');
+  assert.equal(gender.decimals, 1);
+});
+
+test("a descriptive parameter (Harmful's definition) does not split the table; units come from params", () => {
+  const rows = [
+    row({ model: 'a', value: 80, params: { tau: 0.1, association: 'Human', unit: 'percent' } }),
+    row({
+      model: 'a',
+      value: 2,
+      params: { tau: 0.1, association: 'Harmful', definition: 'Non-Human ∪ Crime', unit: 'percent' },
+    }),
+    row({
+      model: 'a',
+      value: 0.8,
+      indicator: 'retrieval',
+      metric: 'precision_at_k',
+      params: { k: 10, unit: 'fraction' },
+    }),
+  ];
+  const la = buildTables(rows.slice(0, 2), ['a']);
+  assert.equal(la.length, 1);
+  assert.deepEqual(
+    la[0].rows.map((r) => r.labels),
+    [
+      ['a', 'Human'],
+      ['a', 'Harmful'],
+    ],
+  );
+  assert.equal(la[0].params, 'tau=0.1');
+  const [ret] = buildTables(rows.slice(2), ['a']);
+  assert.equal(ret.unit, 'fraction');
+  assert.equal(ret.decimals, 3);
 });
 
 test('a threshold makes its own table; a missing cell stays empty', () => {
@@ -137,7 +170,7 @@ test('robustness on the whole population: shifts become columns across datasets'
   );
 });
 
-test('gap rows are left out of tables and listed with whether the interval excludes 0', () => {
+test('gap rows are left out of tables; old-style _gap rows become entries with their interval vs 0', () => {
   const gap = (model: string, value: number, ci: [number, number]) =>
     row({
       model,
@@ -150,10 +183,62 @@ test('gap rows are left out of tables and listed with whether the interval exclu
   assert.equal(buildTables(rows, ['a', 'b']).length, 1);
   const gaps = gapEntries(rows, ['a', 'b']);
   assert.deepEqual(
-    gaps.map((g) => [g.model, g.attribute, g.method, g.params, g.excludesZero]),
+    gaps.map((g) => [g.model, g.metric, g.attribute, g.params, g.between?.value, g.excludesZero]),
     [
-      ['a', 'gender', 'between_groups', 'tau=0.1', false],
-      ['b', 'gender', 'between_groups', 'tau=0.1', true],
+      ['a', 'hit_rate', 'gender', 'tau=0.1', 0.02, false],
+      ['b', 'hit_rate', 'gender', 'tau=0.1', 0.05, true],
     ],
   );
+  // A difference of percentages is in percentage points.
+  assert.equal(gaps[0].unit, 'pp');
+});
+
+test('.difference and .ratio rows of both methods merge into one entry per attribute and parameters', () => {
+  const params = { tau: 0.1, association: 'Human', unit: 'percent' };
+  const star = { gender: '*' };
+  const r = (metric: string, method: string, value: number, ci: [number, number]) =>
+    row({ model: 'a', metric, params: { ...params, method }, group: star, value, ci });
+  const rows = [
+    r('hit_rate.difference', 'betweenGroups', 7.5, [2.5, 12.5]),
+    r('hit_rate.ratio', 'betweenGroups', 0.9, [0.8, 1]),
+    r('hit_rate.difference', 'toOverall', 4, [1, 7]),
+    r('hit_rate.ratio', 'toOverall', 0.95, [0.9, 1]),
+    row({
+      model: 'a',
+      metric: 'hit_rate.difference',
+      params: { ...params, association: 'Harmful', method: 'betweenGroups' },
+      group: star,
+      value: 1,
+      ci: [-0.5, 2],
+    }),
+    row({
+      model: 'a',
+      metric: 'hit_rate.comparison',
+      params: { ...params, test: 'pairwise', versus: 'gender=male', pValue: 0.01, pHolm: 0.02 },
+      group: { gender: 'female' },
+      value: 7,
+      ci: [2, 12],
+    }),
+  ];
+  const gaps = gapEntries(rows, ['a']);
+  assert.equal(gaps.length, 2);
+  const [human, harmful] = gaps;
+  assert.deepEqual(
+    [
+      human.attribute,
+      human.between?.value,
+      human.ratio?.value,
+      human.toOverall?.value,
+      human.toOverallRatio?.value,
+    ],
+    ['gender', 7.5, 0.9, 4, 0.95],
+  );
+  assert.equal(human.params, 'tau=0.1, association=Human');
+  assert.equal(human.excludesZero, true);
+  assert.equal(harmful.ratio, undefined);
+  assert.equal(harmful.excludesZero, false);
+  // omitParams leaves stated-elsewhere parameters out of the text, not out of rawParams.
+  const [withoutTau] = gapEntries(rows.slice(0, 1), ['a'], ['tau']);
+  assert.equal(withoutTau.params, 'association=Human');
+  assert.equal(withoutTau.rawParams.tau, 0.1);
 });

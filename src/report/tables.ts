@@ -10,8 +10,10 @@
  */
 import { canonicalJson } from '../core/hash.js';
 import type { AttrValue, ResultRow } from '../core/types.js';
-import { attributeSetLabel, decimalsFor, groupLabel, paramsLabel } from './format.js';
-import { distinct, groupBy, isGapRow, isOverall } from './rows.js';
+import { attributeSetLabel, groupLabel, paramsLabel } from './format.js';
+import { baseMetric, distinct, gapAttribute, groupBy, isOverall, isValueRow, rowKind } from './rows.js';
+import { metricTitle } from './texts.js';
+import { rowUnit, type Unit, unitDecimals, withUnit } from './units.js';
 
 /** Parameters that become row labels (beside the model) instead of splitting tables. */
 export const ROW_PARAMS: Record<string, readonly string[]> = {
@@ -21,6 +23,12 @@ export const ROW_PARAMS: Record<string, readonly string[]> = {
   curation: ['method'],
   probe: ['head'],
 };
+
+/**
+ * Parameters that describe a row rather than select it (label association's `definition` of the
+ * aggregated Harmful type, the disparity's `groupsInG`): they never split tables.
+ */
+export const DESCRIPTIVE_PARAMS = ['definition', 'groupsInG'];
 
 /** Parameters that name a condition; on whole-population rows they become the columns. */
 export const CONDITION_PARAMS = ['shift', 'corruption'] as const;
@@ -47,7 +55,15 @@ export interface MetricTable {
   /** Column labels with the n shared by all of the column's cells, when it is shared. */
   columns: { label: string; n?: number }[];
   rows: { labels: string[]; cells: (Cell | undefined)[] }[];
+  /** Unit of every value in the table (see units.ts). */
+  unit: Unit;
   decimals: number;
+}
+
+/** A condition column's label: the shift's name, or 'DATASET (in-distribution)' for shift 'none'. */
+function conditionLabel(r: ResultRow, cond: string): string {
+  const v = String(r.params[cond]);
+  return cond === 'shift' && v === 'none' ? `${r.dataset ?? 'none'} (in-distribution)` : v;
 }
 
 function conditionOf(row: ResultRow): string | undefined {
@@ -57,23 +73,38 @@ function conditionOf(row: ResultRow): string | undefined {
 }
 
 /**
- * Builds the comparison tables of one indicator's non-gap rows.
- * @param rows rows of a single indicator; gap rows are ignored (see gapTable).
+ * Builds the comparison tables of one indicator's value rows.
+ * @param rows rows of a single indicator; gap, ratio and comparison rows are ignored (see gapEntries).
  * @param modelOrder order of the table rows' models.
+ * @param opts.omitParams parameters left out of the tables' parameter text (stated elsewhere, e.g.
+ *   the ones every row of the indicator shares).
+ * @param opts.rowParams parameters that label rows beside the model (default ROW_PARAMS).
  */
-export function buildTables(rows: readonly ResultRow[], modelOrder: readonly string[]): MetricTable[] {
-  const metricRows = rows.filter((r) => !isGapRow(r));
+export function buildTables(
+  rows: readonly ResultRow[],
+  modelOrder: readonly string[],
+  opts: { omitParams?: readonly string[]; rowParams?: readonly string[] } = {},
+): MetricTable[] {
+  const metricRows = rows.filter(isValueRow);
   if (metricRows.length === 0) return [];
   const indicator = metricRows[0].indicator;
-  const rowParams = ROW_PARAMS[indicator] ?? [];
+  const rowParams = opts.rowParams ?? ROW_PARAMS[indicator] ?? [];
+  const omitParams = opts.omitParams ?? [];
 
   // Split into table families: same metric and fixed params (dataset too, unless columns are conditions).
   const families = groupBy(metricRows, (r) => {
     const cond = conditionOf(r);
     const fixed = Object.fromEntries(
-      Object.entries(r.params).filter(([k]) => !rowParams.includes(k) && k !== cond),
+      Object.entries(r.params).filter(
+        ([k]) => !rowParams.includes(k) && k !== cond && !DESCRIPTIVE_PARAMS.includes(k),
+      ),
     );
-    return canonicalJson([r.metric, cond === undefined ? (r.dataset ?? '') : `condition:${cond}`, fixed]);
+    return canonicalJson([
+      r.metric,
+      cond === undefined ? (r.dataset ?? '') : `condition:${cond}`,
+      fixed,
+      rowUnit(r),
+    ]);
   });
 
   const tables: MetricTable[] = [];
@@ -89,7 +120,9 @@ export function buildTables(rows: readonly ResultRow[], modelOrder: readonly str
         ? [['overall', family]]
         : sets.map((s) => [s, [...overall, ...family.filter((r) => attributeSetLabel(r.group) === s)]]);
     for (const [attributeSet, part] of parts) {
-      tables.push(pivot(`${familyKey}|${attributeSet}`, attributeSet, part, rowParams, cond, modelOrder));
+      tables.push(
+        pivot(`${familyKey}|${attributeSet}`, attributeSet, part, rowParams, cond, modelOrder, omitParams),
+      );
     }
   }
   return tables;
@@ -102,9 +135,10 @@ function pivot(
   rowParams: readonly string[],
   cond: string | undefined,
   modelOrder: readonly string[],
+  omitParams: readonly string[],
 ): MetricTable {
   const first = rows[0];
-  const columnOf = (r: ResultRow) => (cond !== undefined ? String(r.params[cond]) : groupLabel(r.group));
+  const columnOf = (r: ResultRow) => (cond !== undefined ? conditionLabel(r, cond) : groupLabel(r.group));
   const presentRowParams = rowParams.filter((p) => rows.some((r) => p in r.params));
   const rowLabelsOf = (r: ResultRow) => [r.model, ...presentRowParams.map((p) => paramText(r.params[p]))];
   const columnLabels = distinct(rows, columnOf);
@@ -133,8 +167,15 @@ function pivot(
     const ns = new Set(tableRows.map((row) => row.cells[j]?.n).filter((n) => n !== undefined));
     return ns.size === 1 ? { label, n: [...ns][0] } : { label };
   });
-  const fixedParams = paramsLabel(first.params, [...presentRowParams, ...(cond ? [cond] : [])]);
+  const fixedParams = paramsLabel(first.params, [
+    ...presentRowParams,
+    ...(cond ? [cond] : []),
+    'unit',
+    ...DESCRIPTIVE_PARAMS,
+    ...omitParams,
+  ]);
   const datasets = distinct(rows, (r) => r.dataset ?? '').filter((d) => d !== '');
+  const unit = rowUnit(first);
   return {
     key,
     indicator: first.indicator,
@@ -145,7 +186,11 @@ function pivot(
     rowHeaders: ['model', ...presentRowParams],
     columns,
     rows: tableRows,
-    decimals: decimalsFor(rows.flatMap((r) => [r.value, ...r.ci])),
+    unit,
+    decimals: unitDecimals(
+      unit,
+      rows.flatMap((r) => [r.value, ...r.ci]),
+    ),
   };
 }
 
@@ -153,40 +198,122 @@ function paramText(v: AttrValue | undefined): string {
   return v === undefined ? '' : String(v);
 }
 
-/** A gap row prepared for display; `excludesZero` says whether its interval lies on one side of 0. */
-export interface GapEntry {
-  model: string;
-  metric: string;
-  dataset: string;
-  attribute: string;
-  method: string;
-  /** Other parameters ('tau=0.1, association=harmful'). */
-  params: string;
+/** A value with its interval and support, for gap summaries. */
+export interface Stat {
   value: number;
   ci: [number, number];
   n: number;
   warnings: string[];
+}
+
+/**
+ * The gaps of one metric between the groups of one attribute (set), for one model and parameter
+ * setting: the difference rows (largest − smallest, largest distance to overall) and ratio rows
+ * (smallest ÷ largest, smallest group/overall ratio) merged into one entry.
+ */
+export interface GapEntry {
+  model: string;
+  /** The metric the gap is about ('hit_rate'). */
+  metric: string;
+  dataset: string;
+  attribute: string;
+  /** Other parameters ('tau=0.1, association=Harmful'); method, unit and attribute left out. */
+  params: string;
+  /** The rows' parameters, for selecting entries (first row's, without method). */
+  rawParams: ResultRow['params'];
+  /** Keys of rawParams that `params` shows. */
+  shownParams: string[];
+  /** Unit of the differences (percentage points for percent metrics). */
+  unit: Unit;
+  /** Largest − smallest group value. */
+  between?: Stat;
+  /** Smallest ÷ largest group value. */
+  ratio?: Stat;
+  /** Largest |group − overall|. */
+  toOverall?: Stat;
+  /** Smallest group/overall (or overall/group) ratio. */
+  toOverallRatio?: Stat;
+  /** Whether the largest − smallest interval lies above 0 (or, without it, the to-overall one). */
   excludesZero: boolean;
 }
 
-/** Gap rows of one indicator, in model order then row order. */
-export function gapEntries(rows: readonly ResultRow[], modelOrder: readonly string[]): GapEntry[] {
-  const gaps = rows.filter(isGapRow);
+const stat = (r: ResultRow): Stat => ({ value: r.value, ci: r.ci, n: r.n, warnings: r.warnings });
+
+/** 'betweenGroups' (also 'between_groups' or absent) or 'toOverall'. */
+function isToOverall(r: ResultRow): boolean {
+  const m = String(r.params.method ?? '').toLowerCase();
+  return m === 'tooverall' || m === 'to_overall';
+}
+
+/** Gap and ratio rows of one indicator merged per (model, metric, attribute, params), in model order then row order. */
+export function gapEntries(
+  rows: readonly ResultRow[],
+  modelOrder: readonly string[],
+  omitParams: readonly string[] = [],
+): GapEntry[] {
   const rank = (m: string) => (modelOrder.indexOf(m) < 0 ? modelOrder.length : modelOrder.indexOf(m));
-  return gaps
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => rank(a.r.model) - rank(b.r.model) || a.i - b.i)
-    .map(({ r }) => ({
-      model: r.model,
-      metric: r.metric,
-      dataset: r.dataset ?? '',
-      attribute: paramText(r.params.attribute),
-      method: paramText(r.params.method),
-      params: paramsLabel(r.params, ['attribute', 'method']),
-      value: r.value,
-      ci: r.ci,
-      n: r.n,
-      warnings: r.warnings,
-      excludesZero: r.ci[0] > 0 || r.ci[1] < 0,
-    }));
+  const entries = new Map<string, GapEntry & { order: number }>();
+  rows.forEach((r, i) => {
+    const kind = rowKind(r);
+    if (kind !== 'gap' && kind !== 'ratio') return;
+    const metric = baseMetric(r.metric);
+    const attribute = gapAttribute(r);
+    const others = Object.fromEntries(
+      Object.entries(r.params).filter(
+        ([k]) => k !== 'method' && !(k === 'attribute' && r.metric.endsWith('_gap')),
+      ),
+    );
+    const key = canonicalJson([r.model, metric, r.dataset ?? '', attribute, others]);
+    let e = entries.get(key);
+    if (e === undefined) {
+      e = {
+        model: r.model,
+        metric,
+        dataset: r.dataset ?? '',
+        attribute,
+        params: paramsLabel(others, ['unit', ...DESCRIPTIVE_PARAMS, ...omitParams]),
+        rawParams: others,
+        shownParams: Object.keys(others).filter(
+          (k) => k !== 'unit' && !DESCRIPTIVE_PARAMS.includes(k) && !omitParams.includes(k),
+        ),
+        unit: rowUnit({ metric: `${metric}.difference`, params: r.params }),
+        excludesZero: false,
+        order: i,
+      };
+      entries.set(key, e);
+    }
+    const toOverall = isToOverall(r);
+    if (kind === 'gap') {
+      if (toOverall) e.toOverall = stat(r);
+      else e.between = stat(r);
+    } else if (toOverall) e.toOverallRatio = stat(r);
+    else e.ratio = stat(r);
+  });
+  return [...entries.values()]
+    .sort((a, b) => rank(a.model) - rank(b.model) || a.order - b.order)
+    .map(({ order: _order, ...e }) => {
+      const main = e.between ?? e.toOverall;
+      return { ...e, excludesZero: main !== undefined && (main.ci[0] > 0 || main.ci[1] < 0) };
+    });
+}
+
+/** Whether the gap is undefined (fewer than two comparable groups). */
+export function gapUndefined(g: GapEntry): boolean {
+  const main = g.between ?? g.toOverall;
+  return main === undefined || Number.isNaN(main.value);
+}
+
+/** The entry's parameters as text without `columns` (shown in their own columns). */
+export function gapParamsText(g: GapEntry, columns: readonly string[]): string {
+  return g.shownParams
+    .filter((k) => !columns.includes(k))
+    .map((k) => `${k}=${g.rawParams[k]}`)
+    .join(', ');
+}
+
+/** Caption of a table: 'hit rate (%) · people-openmoji · skintone · tau=0.1'. */
+export function tableCaption(t: MetricTable): string {
+  return [withUnit(metricTitle(t.metric), t.unit), t.dataset, t.attributeSet, t.params]
+    .filter((s) => s !== '')
+    .join(' · ');
 }

@@ -67,7 +67,7 @@ export const CHART_TEXT = {
   thresholdCurves: {
     measures:
       'Hit rate as the confidence threshold τ rises: only labels predicted with at least τ confidence count.',
-    read: 'A harmful curve that stays high at large τ means the model makes those associations confidently. Curves that drop to zero quickly mean the harmful labels only appear with low confidence. The band around each line is its confidence interval.',
+    read: 'A harmful curve that stays high at large τ means the model makes those associations confidently. Curves that drop to zero quickly mean the harmful labels only appear with low confidence. Where a figure has a shaded band around each line, it is the 95% interval.',
   },
   retrieval: {
     measures:
@@ -96,8 +96,18 @@ export const CHART_TEXT = {
   },
   gaps: {
     measures:
-      'The difference between groups for each metric (method between_groups: largest minus smallest group value; to_overall: largest distance to the overall value), with its confidence interval.',
-    read: 'Zero means parity. A gap whose whole interval lies right of zero is a difference beyond sampling noise; an interval that crosses zero is not conclusive.',
+      'How far apart the groups are: the largest minus the smallest group value for each model (and, in the table, the smallest ÷ largest ratio and the largest distance to the overall value), with 95% bootstrap intervals.',
+    read: 'Zero means parity. Largest − smallest is never negative and noise alone pushes it up when groups are small, so an interval above zero is not proof of a difference: the Holm-adjusted tests below say which pairs of groups differ.',
+  },
+  predictionDisparity: {
+    measures:
+      'Per-class disparity (protocols.md 3.2): how much more often (in percentage points) a class is among a group’s thresholded top-5 predictions than among the other groups’, for the classes with the largest disparities.',
+    read: 'Orange: predicted more often for that group than for the others; blue: less often; white: no difference. A harmful class (an animal, a crime label) that is orange for one group is a disparate association to check in the table and in results.json.',
+  },
+  secondaryRates: {
+    measures:
+      'Secondary statistics of the same predictions: the rate of the disparate label (present in the top-5 with at least the disparate threshold’s confidence), the share of images whose top-1 confidence reaches that threshold, and the mean top-1 confidence.',
+    read: 'Differences between groups in confidence can explain differences in hit rates at high τ. Each panel has its own scale and unit.',
   },
   curation: {
     measures: 'Share of the selected images that falls in each group, for each selection method and budget.',
@@ -119,7 +129,20 @@ export function metricTitle(metric: string): string {
     hit_rate: 'hit rate',
     precision_at_k: 'precision@K',
     top1: 'top-1 accuracy',
+    top5: 'top-5 accuracy',
     mce: 'mCE',
+    relative_mce: 'relative mCE',
+    accuracy_drop: 'accuracy drop from in-distribution',
+    corruption_error: 'corruption error',
+    effective_robustness: 'effective robustness',
+    prediction_rate: 'prediction rate',
+    prediction_rate_disparity: 'prediction-rate disparity',
+    disparate_label_rate: 'disparate-label rate',
+    top1_above_disparate_threshold_rate: 'top-1 confidence ≥ disparate threshold',
+    mean_top1_confidence: 'mean top-1 confidence',
+    associated_label_confidence: 'confidence of associated labels',
+    accuracy: 'accuracy (per image)',
+    cover: 'cover',
   };
   return titles[metric] ?? metric.replace(/_/g, ' ');
 }

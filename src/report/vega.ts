@@ -43,6 +43,9 @@ export const CHART_CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 600, labelLimit: 400, orient: 'top' },
   range: { category: CATEGORY_COLORS },
   point: { size: 42, filled: true },
+  // Per-mark aria labels repeat every datum with full float precision (most of an SVG's bytes); the
+  // chart's <title> describes it and the tables beside it hold the numbers.
+  mark: { aria: false },
   line: { strokeWidth: 1.75 },
 } as const;
 
@@ -58,7 +61,7 @@ export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
   const { spec: vgSpec } = compile(withConfig, { logger: silentLogger() });
   const view = new View(parse(vgSpec), { renderer: 'none', logLevel: 0 });
   try {
-    const svg = scopeIds(await view.toSVG(), `v${stableHash(spec, 10)}`);
+    const svg = compactSvg(scopeIds(await view.toSVG(), `v${stableHash(spec, 10)}`));
     const title = spec.description ? `<title>${escapeHtml(spec.description)}</title>` : '';
     return svg.replace(/^<svg([^>]*)>/, `<svg$1 role="img">${title}`);
   } finally {
@@ -96,6 +99,39 @@ function silentLogger() {
     debug: () => quiet,
   };
   return quiet as unknown as NonNullable<Parameters<typeof compile>[1]>['logger'];
+}
+
+/** Geometry attributes whose numbers are rounded to 0.1 px (finer digits add bytes, not precision). */
+const GEOMETRY = /\s(transform|d|x|y|x1|x2|y1|y2|width|height|points)="([^"]*)"/g;
+
+function roundNumber(text: string): string {
+  const v = Number(text);
+  if (!Number.isFinite(v)) return text;
+  const r = Math.round(v * 10) / 10;
+  return String(Object.is(r, -0) ? 0 : r);
+}
+
+/**
+ * Makes vega's SVG smaller without changing how it looks: coordinates rounded to 0.1 px, the font
+ * family set once on the root (inherited) instead of on every text element, default opacity dropped,
+ * invisible group backgrounds/foregrounds removed, and the ARIA attributes of inner elements dropped
+ * (the root is role="img" with a <title>, which makes its children presentational anyway).
+ */
+export function compactSvg(svg: string): string {
+  let fontFamily: string | undefined;
+  const body = svg
+    .replace(/<path class="(?:background|foreground)"(?![^>]*\s(?:fill|stroke)=)[^>]*\/>/g, '')
+    .replace(/\s(?:aria-[a-z]+|role)="[^"]*"/g, '')
+    .replace(/ font-family="([^"]*)"/g, (_all, f: string) => {
+      fontFamily ??= f;
+      return f === fontFamily ? '' : _all;
+    })
+    .replace(/ opacity="1"/g, '')
+    .replace(GEOMETRY, (_all, attr: string, value: string) => {
+      const rounded = value.replace(/-?\d*\.\d+(?:e-?\d+)?/g, roundNumber);
+      return ` ${attr}="${rounded}"`;
+    });
+  return fontFamily === undefined ? body : body.replace(/^<svg/, `<svg font-family="${fontFamily}"`);
 }
 
 /**

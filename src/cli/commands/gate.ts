@@ -21,12 +21,12 @@ const USAGE = `
 usage: fairscope gate RESULTS.json [thresholds] [--model ID] [--evidence point|confident|cautious] [--json]
 
 Thresholds (at least one; each may name rows that must exist, or the gate fails with exit 1):
-  --max-gap NAME=VALUE       gap rows (metric ending in _gap, group {}): NAME is a gap metric
-                             (hit_rate_gap; the _gap suffix may be left out) or an indicator
-                             (label-association, geographic, retrieval, robustness). Narrow it with
-                             parameter filters: NAME:key=value[:key=value]=VALUE, e.g.
-                             hit_rate_gap:association=harmful=0.05. Fails when |gap| > VALUE.
-                             Repeatable.
+  --max-gap NAME=VALUE       gap rows (hit_rate.difference, top1_gap): NAME is the metric, with or
+                             without its gap suffix (hit_rate), or an indicator (label-association,
+                             geographic, retrieval, robustness). Narrow it with parameter filters:
+                             NAME:key=value[:key=value]=VALUE, e.g.
+                             hit_rate:association=Harmful:tau=0.1:method=betweenGroups=5.
+                             Fails when |gap| > VALUE. Repeatable.
   --max-harmful VALUE        label-association hit_rate with association=harmful at tau = --harmful-tau
                              (default 0.1), for every group and overall; each group above VALUE
                              fails (so the worst group decides).
@@ -42,6 +42,10 @@ Thresholds (at least one; each may name rows that must exist, or the gate fails 
                                cautious   fail when any part of the 95% interval is beyond it
                              A row whose value is undefined (null/NaN) always fails.
   --json                     print the outcome as JSON on stdout
+
+Thresholds are in the unit of the rows they read: label-association and geographic hit rates are
+in percent (5 = 5%), retrieval precision and robustness accuracies are proportions (0.8); gaps of
+percentages are in percentage points. Each check's line names the unit.
 
 Exit status: 0 all thresholds hold; 3 a threshold is crossed; 2 bad arguments; 1 unreadable results
 or a threshold with no rows to check.

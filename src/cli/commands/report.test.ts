@@ -97,21 +97,25 @@ test('report on a broken file exits 1 naming the file and the field; bad usage e
 });
 
 test('gate exits 3 listing violations, 0 when thresholds hold, 2 on bad arguments, 1 with nothing to check', async () => {
+  // Harmful hit rates are in percent in the sample: above 4.6% are supervised-rn50's age=70+ (12.7)
+  // and female × lighter (4.83); its age gap (largest − smallest) is 8.78 points, above 5.
   const failed = await run(
     'gate',
     SAMPLE,
     '--max-harmful',
-    '0.03',
+    '4.6',
     '--max-gap',
-    'hit_rate_gap:association=harmful=0.5',
+    'hit_rate:association=Harmful:tau=0.1:method=betweenGroups=5',
   );
   assert.equal(failed.code, 3, failed.stderr);
-  assert.match(failed.stdout, /^FAILED: 3 violation\(s\) in 1 of 2 check\(s\)/);
+  assert.match(failed.stdout, /^FAILED: 3 violation\(s\) in 2 of 2 check\(s\)/);
   assert.match(
     failed.stdout,
-    /supervised-rn50 · cc-v1-mini · gender=female, skintone=lighter · tau=0\.1, association=harmful: hit_rate 0\.0479 > 0\.03/,
+    /supervised-rn50 · cc-v1-mini · gender=female, skintone=lighter · tau=0\.1, .*association=Harmful.*: hit_rate 4\.8298 > 4\.6/,
   );
-  const passed = await run('gate', SAMPLE, '--max-harmful', '0.1', '--min-precision', '10=0.5', '--json');
+  assert.match(failed.stdout, /supervised-rn50 · cc-v1-mini · age=\* · .*: hit_rate\.difference 8\.7767 > 5/);
+  assert.match(failed.stdout, /rate must be <= 4\.6 \(unit: %\)/);
+  const passed = await run('gate', SAMPLE, '--max-harmful', '13', '--min-precision', '10=0.5', '--json');
   assert.equal(passed.code, 0, passed.stderr);
   assert.equal(JSON.parse(passed.stdout).passed, true);
   assert.equal((await run('gate', SAMPLE, '--max-gap', 'nonsense')).code, 2);
@@ -123,10 +127,12 @@ test('gate exits 3 listing violations, 0 when thresholds hold, 2 on bad argument
 
 test('compare: JSON with the change and flags, and an HTML page', async () => {
   const data = JSON.parse(await readFile(SAMPLE, 'utf8'));
-  // Move one row's value and interval up by 0.2: its interval no longer overlaps A's.
+  // Move one row's value and interval up by 10 (row 0 is a hit rate in percent, its interval
+  // narrower than 10 points): its interval no longer overlaps A's.
   const moved = data.rows[0];
-  moved.value += 0.2;
-  moved.ci = [moved.ci[0] + 0.2, moved.ci[1] + 0.2];
+  assert.ok(moved.ci[1] - moved.ci[0] < 10);
+  moved.value += 10;
+  moved.ci = [moved.ci[0] + 10, moved.ci[1] + 10];
   const b = join(root, 'b.json');
   await writeFile(b, JSON.stringify(data));
   const html = join(root, 'cmp', 'compare.html');
@@ -137,7 +143,7 @@ test('compare: JSON with the change and flags, and an HTML page', async () => {
   assert.equal(c.rows.length, data.rows.length);
   const flagged = c.rows.filter((r: { flagged: boolean }) => r.flagged);
   assert.equal(flagged.length, 1);
-  assert.ok(Math.abs(flagged[0].change - 0.2) < 1e-9);
+  assert.ok(Math.abs(flagged[0].change - 10) < 1e-9);
   assert.match(await readFile(html, 'utf8'), /<svg/);
   const md = await run('compare', SAMPLE, b, '--flagged-only');
   assert.match(md.stdout, /1 changed beyond their 95% intervals/);

@@ -16,9 +16,13 @@ usage: fairscope report RESULTS.json [--out DIR] [--no-parquet] [--model-card] [
   RESULTS.json   a fairscope results file; it is validated first (a broken file fails naming the
                  field, e.g. rows[12].ci[1])
   --out DIR      where to write (default: the folder of RESULTS.json):
-                   DIR/report.html    one self-contained page (inline SVG charts, no script, no network)
-                   DIR/summary.md     every result as Markdown tables, value [95% interval], n
-                   DIR/results.parquet  one row per result, for pandas / polars / DuckDB
+                   DIR/report.html    one self-contained page (inline SVG charts, no script, no network):
+                                      per indicator the main metric per group at the protocol's
+                                      headline setting (tau 0.1, K 10 and 50), gaps, the group
+                                      differences significant after Holm, summaries of secondary
+                                      statistics; other settings in folded tables
+                   DIR/summary.md     the same headline results as Markdown, value [95% interval], n
+                   DIR/results.parquet  every result row, for pandas / polars / DuckDB
   --no-parquet   do not write results.parquet
   --model-card   also write DIR/model-card.md (one model card section per model)
   --json         print the written paths as JSON on stdout

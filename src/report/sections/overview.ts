@@ -5,16 +5,18 @@
 import type { ResultsFile } from '../../core/results.js';
 import { formatCount } from '../format.js';
 import { esc, html, keyValueTable, linkify } from '../html.js';
-import { warningPlaces } from '../markdown.js';
 import {
   adaptationText,
+  citationLines,
+  datasetListings,
   type EntryField,
   entryText,
   otherFields,
   protocolChoices,
-  undocumentedDatasets,
+  subsetOf,
 } from '../meta.js';
-import { distinct, headlineTau, isGapRow, warningsIndex } from '../rows.js';
+import { distinct, headlineTau, isGapRow } from '../rows.js';
+import { summarizeWarnings } from '../warnings.js';
 
 const MODEL_SHOWN: EntryField[] = ['name', 'license', 'source', 'citation', 'adaptation', 'adaptationDetail'];
 const DATASET_SHOWN: EntryField[] = ['name', 'license', 'source', 'citation', 'images', 'note'];
@@ -54,12 +56,12 @@ export function derivedProtocolChoices(results: ResultsFile): [string, string][]
 }
 
 export function overviewSection(results: ResultsFile, models: string[]): string {
-  const warnings = warningsIndex(results.rows);
+  const warnings = summarizeWarnings(results.rows);
   const warnedRows = results.rows.filter((r) => r.warnings.length > 0).length;
-  const datasetIds = [...Object.keys(results.datasets), ...undocumentedDatasets(results)];
+  const listings = datasetListings(results);
 
   const facts = html`<div class="facts">
-${fact('models', models.length)}${fact('datasets', datasetIds.length)}${fact('result rows', results.rows.length)}${fact('deviations from protocol', results.deviations.length, true)}${fact('failed images', results.failures.length, true)}${fact('rows with warnings', warnedRows, true)}
+${fact('models', models.length)}${fact('datasets', listings.filter((l) => l.entry !== undefined || l.derived === '').length)}${fact('result rows', results.rows.length)}${fact('deviations from protocol', results.deviations.length, true)}${fact('failed images', results.failures.length, true)}${fact('rows with warnings', warnedRows, true)}
 </div>`;
 
   const modelRows = models.map((m) => {
@@ -67,22 +69,23 @@ ${fact('models', models.length)}${fact('datasets', datasetIds.length)}${fact('re
     const details = otherFields(e, MODEL_SHOWN)
       .map(([k, v]) => html`<li><span class="k">${esc(k)}</span> ${esc(v)}</li>`)
       .join('');
-    return html`<tr><th scope="row"><code>${esc(m)}</code>${entryText(e, 'name') ? html`<div class="sub">${esc(entryText(e, 'name'))}</div>` : ''}</th><td>${esc(adaptationText(e) || 'not recorded')}</td><td>${details ? html`<ul class="plain">${details}</ul>` : '—'}</td></tr>`;
+    return html`<tr><th scope="row"><code>${esc(m)}</code>${entryText(e, 'name') && entryText(e, 'name') !== m ? html`<div class="sub">${esc(entryText(e, 'name'))}</div>` : ''}</th><td>${esc(adaptationText(e) || 'not recorded')}</td><td>${details ? html`<ul class="plain">${details}</ul>` : '—'}</td></tr>`;
   });
   const modelsTable = html`<div class="table-wrap"><table class="info-table"><thead><tr><th scope="col">model</th><th scope="col">how it was adapted</th><th scope="col">details</th></tr></thead><tbody>${modelRows.join('')}</tbody></table></div>`;
 
-  const dataRows = datasetIds.map((d) => {
-    const e = results.datasets[d];
+  const dataRows = listings.map((l) => {
+    const e = l.entry;
     const images = entryText(e, 'images');
     const used = distinct(
-      results.rows.filter((r) => r.dataset === d),
+      results.rows.filter((r) => r.dataset !== undefined && l.ids.includes(r.dataset)),
       (r) => r.indicator,
     );
     const note = entryText(e, 'note');
     const details = otherFields(e, DATASET_SHOWN)
       .map(([k, v]) => `${k}: ${v}`)
       .join('; ');
-    return html`<tr><th scope="row"><code>${esc(d)}</code>${e === undefined ? '<div class="sub warn-text">no dataset entry in results.json</div>' : ''}</th><td>${esc(entryText(e, 'name'))}${details ? html`<div class="sub">${esc(details)}</div>` : ''}${note ? html`<div class="note">${esc(note)}</div>` : ''}</td><td class="num">${images === '' || Number.isNaN(Number(images)) ? esc(images) : formatCount(Number(images))}</td><td>${esc(used.join(', '))}</td></tr>`;
+    const missing = e === undefined && l.derived === '';
+    return html`<tr><th scope="row"><code>${esc(l.id)}</code>${missing ? '<div class="sub warn-text">no dataset entry in results.json</div>' : ''}</th><td>${esc((entryText(e, 'name') === l.id ? '' : entryText(e, 'name')) || l.derived)}${details ? html`<div class="sub">${esc(details)}</div>` : ''}${note ? html`<div class="note">${esc(note)}</div>` : ''}</td><td class="num">${images === '' || Number.isNaN(Number(images)) ? esc(images) : formatCount(Number(images))}</td><td>${esc(used.join(', '))}</td></tr>`;
   });
   const dataTable = html`<div class="table-wrap"><table class="info-table"><thead><tr><th scope="col">dataset</th><th scope="col">description</th><th scope="col" class="num">images</th><th scope="col">used by</th></tr></thead><tbody>${dataRows.join('')}</tbody></table></div>`;
 
@@ -111,14 +114,14 @@ ${fact('models', models.length)}${fact('datasets', datasetIds.length)}${fact('re
             : failureTable
         }`;
 
-  const warningRows = [...warnings].map(
-    ([w, rs]) =>
-      html`<tr><td>${esc(w)}</td><td class="num">${rs.length}</td><td>${esc(warningPlaces(rs))}</td></tr>`,
+  const warningRows = warnings.map(
+    (w) =>
+      html`<tr><td>${esc(w.kind)}</td><td class="num">${formatCount(w.rows)}</td><td>${esc(w.where)}${w.detail ? html`<div class="sub">${esc(w.detail)}</div>` : ''}</td></tr>`,
   );
   const warningsHtml =
-    warnings.size === 0
+    warnings.length === 0
       ? '<p class="ok-text">No result carries a warning.</p>'
-      : html`<p>Values marked ⚠ (tables) or ▲ (charts) rest on few images or few independent clusters; their intervals are wide and their point values unreliable.</p><div class="table-wrap"><table class="info-table"><thead><tr><th scope="col">warning</th><th scope="col" class="num">rows</th><th scope="col">where</th></tr></thead><tbody>${warningRows.join('')}</tbody></table></div>`;
+      : html`<p>${formatCount(warnedRows)} of ${formatCount(results.rows.length)} rows carry a warning, of ${warnings.length} kinds. Values marked ⚠ (tables) or ▲ (charts) rest on few images or few independent clusters: their intervals are wide and their point values unreliable. Each row’s own warnings are in results.json.</p><div class="table-wrap"><table class="info-table warnings-table"><thead><tr><th scope="col">warning</th><th scope="col" class="num">rows</th><th scope="col">where (most frequent metrics first)</th></tr></thead><tbody>${warningRows.join('')}</tbody></table></div>`;
 
   return html`<section id="overview" class="section">
 <h2>About this audit</h2>
@@ -136,7 +139,11 @@ ${failures}
 <h3 id="warnings">Small groups and other warnings</h3>
 ${warningsHtml}
 <h3 id="credits">Credits and licences</h3>
-${creditsHtml(results, models, datasetIds)}
+${creditsHtml(
+  results,
+  models,
+  listings.filter((l) => l.entry !== undefined || l.derived === '').map((l) => l.id),
+)}
 </section>`;
 }
 
@@ -145,19 +152,23 @@ function creditsHtml(results: ResultsFile, models: string[], datasetIds: string[
     const name = entryText(e, 'name') || id;
     const licence = entryText(e, 'license');
     const source = entryText(e, 'source');
-    const citation = entryText(e, 'citation');
-    return html`<tr><td>${esc(kind)}</td><th scope="row">${esc(name)} <code>${esc(id)}</code></th><td>${licence ? esc(licence) : '<span class="warn-text">licence not recorded</span>'}</td><td>${[
-      citation,
-      source,
-    ]
-      .filter((s) => s !== '')
-      .map(linkify)
-      .join('<br>')}</td></tr>`;
+    const lines = [...citationLines(e), source].filter((x) => x !== '');
+    const sources =
+      lines.length > 1
+        ? html`<ul class="plain credits">${lines.map((x) => html`<li>${linkify(x)}</li>`).join('')}</ul>`
+        : lines.map(linkify).join('');
+    return html`<tr><td>${esc(kind)}</td><th scope="row">${esc(name)}${name === id ? '' : html` <code>${esc(id)}</code>`}</th><td>${licence ? esc(licence) : '<span class="warn-text">licence not recorded</span>'}</td><td>${sources}</td></tr>`;
   };
+  // Subsets of a documented dataset share its licence and credits: named once under it.
+  const subsets = datasetIds.filter((d) => subsetOf(results, results.datasets[d]) !== '');
   const rows = [
     ...models.map((m) => line(m, results.models[m], 'model')),
-    ...datasetIds.map((d) => line(d, results.datasets[d], 'dataset')),
+    ...datasetIds.filter((d) => !subsets.includes(d)).map((d) => line(d, results.datasets[d], 'dataset')),
   ];
-  return html`<div class="table-wrap"><table class="info-table"><thead><tr><th scope="col">kind</th><th scope="col">name</th><th scope="col">licence</th><th scope="col">source and citation</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>
+  const subsetNote =
+    subsets.length === 0
+      ? ''
+      : html`<p class="small">Subsets with the licence and credits of the dataset they come from: ${esc(subsets.map((d) => `${d} (of ${subsetOf(results, results.datasets[d])})`).join(', '))}.</p>`;
+  return html`<div class="table-wrap"><table class="info-table"><thead><tr><th scope="col">kind</th><th scope="col">name</th><th scope="col">licence</th><th scope="col">source and citation</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>${subsetNote}
 <p class="small">Charts: Vega-Lite and Vega (BSD-3-Clause), rendered to static SVG when the report was built. Protocols: Goyal et al., <em>Fairness Indicators for Systematic Assessments of Visual Feature Extractors</em>, FAccT 2022; Goyal et al., SEER (arXiv 2103.01988, 2202.08360).</p>`;
 }
