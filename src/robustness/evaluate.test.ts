@@ -105,12 +105,12 @@ describe('robustness rows on hand-made outcomes (no resampling)', () => {
     close(v({ model: 'm', metric: 'top5', dataset: 'clean', group: {} }), 1);
     const gap = find(rows, {
       model: 'm',
-      metric: 'top1_gap',
+      metric: 'top1.difference',
       dataset: 'clean',
-      params: { attribute: 'skintone' },
+      group: { skintone: '*' },
     });
     close(gap.value, 0.5);
-    assert.deepEqual(gap.group, {});
+    assert.deepEqual(gap.group, { skintone: '*' });
     assert.deepEqual(find(rows, { model: 'm', metric: 'top1', dataset: 'clean', group: {} }).params, {
       shift: 'none',
     });
@@ -133,9 +133,9 @@ describe('robustness rows on hand-made outcomes (no resampling)', () => {
     );
     const gap = find(rows, {
       model: 'm',
-      metric: 'top1_gap',
+      metric: 'top1.difference',
       dataset: 'sketch',
-      params: { attribute: 'skintone' },
+      group: { skintone: '*' },
     });
     close(gap.value, 0.5);
     assert.deepEqual([gap.n, gap.clusters], [3, 3]);
@@ -170,9 +170,10 @@ describe('robustness rows on hand-made outcomes (no resampling)', () => {
     close(
       v({
         model: 'm',
-        metric: 'accuracy_drop_gap',
+        metric: 'accuracy_drop.difference',
         dataset: 'gaussian_noise/1',
-        params: { k: 1, attribute: 'skintone' },
+        group: { skintone: '*' },
+        params: { k: 1 },
       }),
       0.5,
     );
@@ -240,11 +241,21 @@ describe('robustness rows on hand-made outcomes (no resampling)', () => {
       1,
     );
     close(
-      v({ model: 'm', metric: 'mce_gap', params: { normalization: 'none', attribute: 'skintone' } }),
+      v({
+        model: 'm',
+        metric: 'mce.difference',
+        group: { skintone: '*' },
+        params: { normalization: 'none' },
+      }),
       0.5,
     );
     close(
-      v({ model: 'm', metric: 'relative_mce_gap', params: { normalization: 'none', attribute: 'skintone' } }),
+      v({
+        model: 'm',
+        metric: 'relative_mce.difference',
+        group: { skintone: '*' },
+        params: { normalization: 'none' },
+      }),
       1.5,
     );
     const mce = find(rows, { model: 'm', metric: 'mce', group: {}, params: { normalization: 'none' } });
@@ -391,7 +402,7 @@ describe('bootstrap intervals', () => {
     assert.equal(top1.clusters, 20);
     // every cluster of 3 items holds exactly one miss (i % 3 === 0): all resamples give 2/3
     assert.deepEqual(top1.ci, [40 / 60, 40 / 60]);
-    const gap = find(rows, { metric: 'top1_gap', params: { attribute: 'g' } });
+    const gap = find(rows, { metric: 'top1.difference', group: { g: '*' } });
     // x: items 0, 2, 4, ... (misses at 0, 6, 12, ...: 10 of 30); y: misses at 3, 9, ... (10 of 30)
     close(gap.value, 0);
     assert.ok((gap.ci[1] as number) > 0, 'the gap varies across resamples');

@@ -7,7 +7,8 @@
  * intervals of drops, sums, fits and gaps account for their joint variation.
  *
  * The rows are tidy ResultRows with indicator 'robustness'; metric names are in ROBUSTNESS_METRICS,
- * gaps are '<metric>_gap' rows with group {} and params.attribute.
+ * gaps are '<metric>.difference' rows (largest − smallest group, params.method 'betweenGroups') with
+ * group {<attribute>: '*'}, the convention of every evaluator.
  */
 import type { AttrValue, Group, ManifestItem, ResultRow } from '../core/types.js';
 import { clusterOf } from '../data/manifest.js';
@@ -745,12 +746,12 @@ function familyRows(
       fns.push(fn);
       pending.push({
         family,
-        group: {},
+        group: { [attribute]: '*' },
         n,
         clusters,
         warnings,
-        extraParams: { attribute },
-        metric: `${family.metric}_gap`,
+        extraParams: { method: 'betweenGroups' },
+        metric: `${family.metric}.difference`,
       });
     }
   }

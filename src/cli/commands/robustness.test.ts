@@ -179,7 +179,13 @@ describe('fairscope robustness', () => {
     const drop = row(rows, 'm1', 'accuracy_drop', { corruption: 'gaussian_noise', severity: 1, k: 1 });
     close(drop.value, 4 / 6 - 3 / 6);
     assert.ok(drop.ci[0] <= drop.value && drop.value <= drop.ci[1]);
-    const gap = row(rows, 'm1', 'top1_gap', { shift: 'none', attribute: 'gender' });
+    const gap = row(
+      rows,
+      'm1',
+      'top1.difference',
+      { shift: 'none', method: 'betweenGroups' },
+      { gender: '*' },
+    );
     close(gap.value, 0);
     // failures of the prediction folders are carried, not replaced
     assert.deepEqual(results.failures, [

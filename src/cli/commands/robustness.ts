@@ -16,7 +16,7 @@ usage: fairscope robustness --spec SPEC.yaml --out results.json [options]
   output masking and multi-label targets) and corrupted sets (from \`fairscope corrupt\`), and writes
   tidy rows (indicator "robustness"): top1, top5, accuracy_drop, corruption_error, mce,
   relative_mce and effective_robustness (a fairscope addition: Taori et al. 2020), each overall,
-  per group of every attribute, and as the gap between groups ("<metric>_gap"), with clustered
+  per group of every attribute, and as the gap between groups ("<metric>.difference"), with clustered
   bootstrap intervals. The spec format is documented in src/robustness/spec.ts.
 
 options:
