@@ -14,13 +14,15 @@ const all = readdirSync(benchDir)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
   .map((f) => f.slice(0, -3))
   .sort();
-const wanted = process.argv.slice(2);
+// `--collect` only rebuilds RESULTS.md from the tables already in bench/results/.
+const collectOnly = process.argv.includes('--collect');
+const wanted = process.argv.slice(2).filter((a) => a !== '--collect');
 const unknown = wanted.filter((w) => !all.includes(w));
 if (unknown.length > 0) {
   process.stderr.write(`bench: unknown benchmark(s) ${unknown.join(', ')}; known: ${all.join(', ')}\n`);
   process.exit(2);
 }
-const names = wanted.length > 0 ? wanted : all;
+const names = collectOnly ? [] : wanted.length > 0 ? wanted : all;
 let failed = 0;
 for (const name of names) {
   process.stderr.write(`\n=== bench ${name}\n`);
