@@ -11,6 +11,16 @@ export { EXIT, FairscopeError, InputError, UsageError } from './core/errors.js';
 export { emptyResults, type ResultsFile, readResults, writeResults } from './core/results.js';
 export { Rng } from './core/rng.js';
 export * from './core/types.js';
+// Curation
+export {
+  curationSummary,
+  findDuplicates,
+  findLeaks,
+  kCenterGreedy,
+  loadCurationInput,
+  runCuration,
+  selectItems,
+} from './curate/index.js';
 export { buildEmojiDataset } from './data/emoji/build.js';
 export { emojiCredits } from './data/emoji/credits.js';
 export { IMPORTER_NAMES, loadImporter } from './data/importers/registry.js';
@@ -57,5 +67,6 @@ export {
 } from './robustness/metrics.js';
 // Evaluation
 export * from './stats/index.js';
+
 // Training (TensorFlow.js)
 export * from './train/index.js';

@@ -1,0 +1,216 @@
+/**
+ * The point matrix every curation step works on: the embeddings of a manifest's items, in manifest
+ * order, checked (no NaN, no zero rows) and, for cosine distance, L2-normalised. Building it is the
+ * one place where a store and a manifest are matched; every later step indexes items by row.
+ */
+import { InputError } from '../core/errors.js';
+import type { EmbeddingSet, ManifestItem } from '../core/types.js';
+import { NORMALIZE_EPS } from '../linalg/normalize.js';
+
+/** How two embeddings are compared. Cosine: 1 - cos on L2-normalised rows; euclidean: ‖x - y‖. */
+export type DistanceMetric = 'cosine' | 'euclidean';
+export const DISTANCE_METRICS: readonly DistanceMetric[] = Object.freeze(['cosine', 'euclidean']);
+
+/** Embeddings ready for curation. */
+export interface PointMatrix {
+  /** (n, dim) row-major; rows have unit L2 norm when metric is 'cosine'. */
+  data: Float32Array;
+  n: number;
+  dim: number;
+  metric: DistanceMetric;
+  /** (n) squared L2 norm of each row (1 for cosine). */
+  squaredNorms: Float32Array;
+}
+
+/** How many example ids an error message lists. */
+export const EXAMPLES_SHOWN = 5;
+
+function examples(ids: readonly string[]): string {
+  const shown = ids.slice(0, EXAMPLES_SHOWN).map((id) => JSON.stringify(id));
+  return ids.length > EXAMPLES_SHOWN ? `${shown.join(', ')}, ...` : shown.join(', ');
+}
+
+export interface AlignOptions {
+  metric?: DistanceMetric;
+  /** Name of the embeddings file or folder, for error messages. */
+  source?: string;
+  /** Ids that failed to embed (DIR/failures.jsonl): missing rows for these are excluded, not errors. */
+  failedIds?: ReadonlySet<string>;
+  /**
+   * Normalise `set.data` in place when its rows are already in manifest order (saves a copy of the
+   * matrix at scale; the caller's set is modified). Default false.
+   */
+  inPlace?: boolean;
+}
+
+export interface AlignedPoints {
+  points: PointMatrix;
+  /** The manifest items that have embeddings, in manifest order: row i of points is items[i]. */
+  items: ManifestItem[];
+  /** Manifest items left out because they are listed as failures of the embedding run. */
+  excludedFailures: string[];
+}
+
+/**
+ * Matches a manifest with an embedding set and prepares the point matrix.
+ * Errors (InputError naming the source and field "id" or "embedding"): embedding rows whose id is
+ * not in the manifest, manifest items without an embedding (unless listed in failedIds), duplicate
+ * ids in the store, and rows with NaN/infinite values or a zero norm (counts and example ids).
+ */
+export function alignEmbeddings(
+  manifest: readonly ManifestItem[],
+  set: EmbeddingSet,
+  options: AlignOptions = {},
+): AlignedPoints {
+  const source = options.source ?? 'embeddings';
+  const metric = options.metric ?? 'cosine';
+  const dim = set.dim;
+  if (set.data.length !== set.ids.length * dim) {
+    throw new InputError(source, `has ${set.data.length} values for ${set.ids.length} rows of dim ${dim}`, {
+      field: 'embedding',
+    });
+  }
+  const rowOf = new Map<string, number>();
+  const duplicates: string[] = [];
+  set.ids.forEach((id, r) => {
+    if (rowOf.has(id)) duplicates.push(id);
+    else rowOf.set(id, r);
+  });
+  if (duplicates.length > 0) {
+    throw new InputError(
+      source,
+      `${duplicates.length} id(s) appear more than once (${examples(duplicates)})`,
+      {
+        field: 'id',
+      },
+    );
+  }
+  const inManifest = new Set(manifest.map((item) => item.id));
+  const extra = set.ids.filter((id) => !inManifest.has(id));
+  const missing: string[] = [];
+  const excludedFailures: string[] = [];
+  const items: ManifestItem[] = [];
+  const rows: number[] = [];
+  for (const item of manifest) {
+    const r = rowOf.get(item.id);
+    if (r !== undefined) {
+      items.push(item);
+      rows.push(r);
+    } else if (options.failedIds?.has(item.id)) excludedFailures.push(item.id);
+    else missing.push(item.id);
+  }
+  if (missing.length > 0 || extra.length > 0) {
+    const parts: string[] = [];
+    if (missing.length > 0) {
+      parts.push(
+        `${missing.length} of ${manifest.length} manifest item(s) have no embedding (${examples(missing)})`,
+      );
+    }
+    if (extra.length > 0) {
+      parts.push(
+        `${extra.length} of ${set.ids.length} embedding row(s) are not in the manifest (${examples(extra)})`,
+      );
+    }
+    throw new InputError(source, `ids do not match the manifest: ${parts.join('; ')}`, { field: 'id' });
+  }
+  const n = items.length;
+  const sameOrder = rows.every((r, i) => r === i) && set.ids.length === n;
+  const out = sameOrder && options.inPlace ? set.data : new Float32Array(n * dim);
+  const points = checkedPoints(
+    set.data,
+    sameOrder ? null : rows,
+    n,
+    dim,
+    metric,
+    out,
+    (i) => items[i]?.id as string,
+    source,
+  );
+  return { points, items, excludedFailures };
+}
+
+/**
+ * Copies rows (all, or `rows` in that order) into `out`, checking and normalising them.
+ * @param src (>= n, dim) row-major
+ * @param out (n, dim); may be `src` itself when rows is null
+ */
+function checkedPoints(
+  src: Float32Array,
+  rows: readonly number[] | null,
+  n: number,
+  dim: number,
+  metric: DistanceMetric,
+  out: Float32Array,
+  idOf: (i: number) => string,
+  source: string,
+): PointMatrix {
+  const squaredNorms = new Float32Array(n);
+  const nonFinite: string[] = [];
+  const zero: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const from = (rows === null ? i : (rows[i] as number)) * dim;
+    const to = i * dim;
+    let ss = 0;
+    let finite = true;
+    for (let t = 0; t < dim; t++) {
+      const v = src[from + t] as number;
+      if (!Number.isFinite(v)) finite = false;
+      ss += v * v;
+      out[to + t] = v;
+    }
+    if (!finite) {
+      nonFinite.push(idOf(i));
+      continue;
+    }
+    const norm = Math.sqrt(ss);
+    if (norm < NORMALIZE_EPS) {
+      zero.push(idOf(i));
+      continue;
+    }
+    if (metric === 'cosine') {
+      // the same division as l2NormalizeRows (x / norm), done in place to avoid a second matrix
+      const inv = 1 / norm;
+      for (let t = 0; t < dim; t++) out[to + t] = (out[to + t] as number) * inv;
+      squaredNorms[i] = 1;
+    } else squaredNorms[i] = ss;
+  }
+  if (nonFinite.length > 0 || zero.length > 0) {
+    const parts: string[] = [];
+    if (nonFinite.length > 0)
+      parts.push(`${nonFinite.length} row(s) contain NaN or infinite values (${examples(nonFinite)})`);
+    if (zero.length > 0) parts.push(`${zero.length} row(s) are all zeros (${examples(zero)})`);
+    throw new InputError(source, `unusable embeddings: ${parts.join('; ')}; re-embed or drop these items`, {
+      field: 'embedding',
+    });
+  }
+  return { data: out, n, dim, metric, squaredNorms };
+}
+
+/**
+ * A point matrix from raw rows (tests, benchmarks, library callers without a manifest); errors name
+ * rows as "row i".
+ * @param data (n, dim) row-major; copied unless inPlace
+ */
+export function pointsFromRows(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  metric: DistanceMetric = 'cosine',
+  inPlace = false,
+): PointMatrix {
+  if (data.length !== n * dim)
+    throw new RangeError(`pointsFromRows: expected ${n}x${dim} values, got ${data.length}`);
+  const out = inPlace ? data : new Float32Array(n * dim);
+  return checkedPoints(data, null, n, dim, metric, out, (i) => `row ${i}`, 'rows');
+}
+
+/** Rows `indices` of a point matrix, as a new (indices.length, dim) matrix. */
+export function gatherRows(points: PointMatrix, indices: ArrayLike<number>): Float32Array {
+  const { dim, data } = points;
+  const out = new Float32Array(indices.length * dim);
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r] as number;
+    out.set(data.subarray(i * dim, (i + 1) * dim), r * dim);
+  }
+  return out;
+}
