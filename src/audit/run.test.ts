@@ -94,6 +94,7 @@ test('an audit runs every indicator and robustness test end to end, records fail
         geographic: [{ dataset: 'test', classifier: 'probe:colour', groups: ['tone'] }],
         retrieval: [{ queries: 'test', database: 'train', attribute: 'tone', k: [1, 5], groups: ['tone'] }],
       },
+      curation: [{ dataset: 'test', model: 'tiny', budget: 6, strategy: 'balanced', balance: ['tone'] }],
       robustness: {
         styleShift: [
           { inDistribution: 'train', shifted: ['testA'], classifier: 'probe:colour', groups: ['tone'] },
@@ -147,6 +148,14 @@ test('an audit runs every indicator and robustness test end to end, records fail
       if (Number.isFinite(r.ci[0]))
         assert.ok(r.ci[0] <= r.value + 1e-9 && r.value <= r.ci[1] + 1e-9, `${r.metric} ci ${r.ci}`);
     }
+    // Balanced curation of 6 of the 12 decodable test images: 3 per tone, so each share is exactly 0.5.
+    const shares = rows.filter(
+      (r) => r.indicator === 'curation' && r.metric === 'share' && r.params.stage === 'after',
+    );
+    assert.deepEqual(shares.map((r) => [r.group.tone, r.value]).sort(), [
+      ['a', 0.5],
+      ['b', 0.5],
+    ]);
     const corruptionRows = rows.filter(
       (r) => r.indicator === 'robustness' && r.params.corruption === 'contrast',
     );

@@ -17,6 +17,7 @@ import type { ResultRow } from '../core/types.js';
 import { BUILTIN_MODELS } from '../models/registry.js';
 import { writeReportFiles } from '../report/write.js';
 import { type ClassScores, classify, type TrainedProbe, trainProbe } from './classifiers.js';
+import { runCurationStep } from './curation.js';
 import { type ResolvedDataset, resolveDatasets } from './datasets.js';
 import { embedJobs, type StoredEmbeddings } from './embeddings.js';
 import { runIndicators } from './indicators.js';
@@ -192,6 +193,17 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
     notes.push(...rob.notes);
     failures.push(...rob.failures);
     for (const d of rob.deviations) deviations.add(d);
+
+    for (const cur of spec.curation.filter((c) => c.model === modelName)) {
+      const ds = datasets.get(cur.dataset);
+      if (ds === undefined) continue;
+      log(
+        `audit: curating ${cur.budget} of ${ds.items.length} ${cur.dataset} images (${cur.strategy}, ${modelName})`,
+      );
+      const cr = await runCurationStep(cur, ds.items, embeddingsOf(cur.dataset), spec.seed, modelName);
+      rows.push(...cr.rows);
+      notes.push(...cr.notes);
+    }
 
     const first = stored.values().next().value as StoredEmbeddings | undefined;
     results.models[modelName] = modelInfo(

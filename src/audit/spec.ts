@@ -128,6 +128,22 @@ const corruptionSpec = z
   })
   .strict();
 
+const curationSpec = z
+  .object({
+    dataset: name,
+    /** The model whose embeddings define diversity. */
+    model: name,
+    budget: z.number().int().positive(),
+    strategy: z.enum(['kcenter', 'balanced', 'typical', 'unique', 'random']).default('balanced'),
+    /** Attributes to balance (balanced strategy) or to report shares of. */
+    balance: z.array(z.string()).default([]),
+    /** Remove near-duplicates above this cosine similarity before selecting. */
+    dedupThreshold: z.number().gt(0).max(1).optional(),
+    /** Redistribute a small group's missing items instead of failing. */
+    allowShortfall: z.boolean().default(false),
+  })
+  .strict();
+
 export const auditSpecSchema = z
   .object({
     version: z.literal(1).default(1),
@@ -160,6 +176,7 @@ export const auditSpecSchema = z
       })
       .strict()
       .default({}),
+    curation: z.array(curationSpec).default([]),
     /** Notes shown in the report header (e.g. "demo data: drawings, not photographs"). */
     notes: z.array(z.string()).default([]),
   })
@@ -217,6 +234,14 @@ function checkReferences(file: string, spec: AuditSpec): void {
   spec.robustness.corruptions.forEach((s, i) => {
     needDataset(`robustness.corruptions.${i}.dataset`, s.dataset);
     needClassifier(`robustness.corruptions.${i}.classifier`, s.classifier);
+  });
+  const models = new Set(Object.keys(spec.models));
+  spec.curation.forEach((s, i) => {
+    needDataset(`curation.${i}.dataset`, s.dataset);
+    if (!models.has(s.model))
+      problems.push(`curation.${i}.model: no model "${s.model}" (models: ${[...models].join(', ')})`);
+    if (s.strategy === 'balanced' && s.balance.length === 0)
+      problems.push(`curation.${i}.balance: the balanced strategy needs attributes to balance`);
   });
   if (problems.length > 0) throw new UsageError(`${file}: invalid audit spec:\n  ${problems.join('\n  ')}`);
 }
