@@ -22,6 +22,8 @@ export const TRAIN_OPTIONS = {
   'weight-decay': { type: 'string' },
   'warmup-epochs': { type: 'string' },
   backend: { type: 'string' },
+  'queue-length': { type: 'string' },
+  'queue-start-epoch': { type: 'string' },
   resume: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -40,6 +42,9 @@ export const TRAIN_USAGE = `
   --weight-decay X        default ${DEFAULT_CONFIG.weightDecay} (none on biases and BatchNorm)
   --warmup-epochs N       default ${DEFAULT_CONFIG.warmupEpochs}
   --backend auto|tensorflow|wasm|cpu   default auto (tfjs-node-gpu > tfjs-node > wasm > cpu)
+  --queue-length N        SwAV only: queue of earlier batches' embeddings for the codes (rounded down
+                          to a multiple of --batch); default 0 (none). SwAV: 3840 at batch 256
+  --queue-start-epoch E   SwAV only: epoch from which the queue is filled; default ${DEFAULT_CONFIG.queueStartEpoch}
   --resume                continue RUN_DIR's checkpoint (same options required)
   --json                  one JSON line per epoch on stdout`;
 
@@ -85,11 +90,23 @@ export async function runTraining(
     lr: num(s('lr'), 'lr', extra.lr ?? DEFAULT_CONFIG.lr),
     weightDecay: num(s('weight-decay'), 'weight-decay', DEFAULT_CONFIG.weightDecay),
     warmupEpochs: num(s('warmup-epochs'), 'warmup-epochs', DEFAULT_CONFIG.warmupEpochs),
+    queueLength: num(s('queue-length'), 'queue-length', DEFAULT_CONFIG.queueLength),
+    queueStartEpoch: num(s('queue-start-epoch'), 'queue-start-epoch', DEFAULT_CONFIG.queueStartEpoch),
   };
+  if (method !== 'swav' && (s('queue-length') !== undefined || s('queue-start-epoch') !== undefined))
+    throw new UsageError('--queue-length and --queue-start-epoch apply to --method swav only');
+  if (!Number.isInteger(config.queueLength) || !Number.isInteger(config.queueStartEpoch))
+    throw new UsageError('--queue-length and --queue-start-epoch must be integers');
+  if (config.queueLength > 0 && config.queueLength < config.batch)
+    throw new UsageError(
+      `--queue-length ${config.queueLength} is shorter than one batch (--batch ${config.batch})`,
+    );
   if (config.batch < 2) throw new UsageError(`--batch must be at least 2, got ${config.batch}`);
   const sel = await selectBackend(backend);
   if (process.env.FAIRSCOPE_QUIET !== '1')
-    process.stderr.write(`backend: ${sel.backend}${sel.package ? ` (${sel.package})` : ''}\n`);
+    process.stderr.write(
+      `backend: ${sel.backend}${sel.package ? ` (${sel.package})` : ''}${sel.ortKernels?.active ? ' + onnxruntime kernels' : sel.ortKernels ? ` (onnxruntime kernels off: ${sel.ortKernels.reason})` : ''}\n`,
+    );
   const trainImages = await loadTrainingImages(manifest, config.imageSize);
   const val = s('val') === undefined ? null : await loadTrainingImages(s('val') as string, config.imageSize);
   if (trainImages.failures.length > 0)

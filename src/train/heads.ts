@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './backbones/batch-norm-layer.js';
 
 /** One block of an MLP head: a linear layer, optionally followed by BatchNorm and ReLU. */
 export interface HeadBlock {
@@ -19,9 +20,9 @@ export function mlpHead(inputDim: number, blocks: HeadBlock[], name: string): tf
       .dense({ units: b.units, useBias: !b.batchNorm, name: `${name}_fc${i + 1}` })
       .apply(x) as tf.SymbolicTensor;
     if (b.batchNorm)
-      x = tf.layers
-        .batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn${i + 1}` })
-        .apply(x) as tf.SymbolicTensor;
+      x = batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}_bn${i + 1}` }).apply(
+        x,
+      ) as tf.SymbolicTensor;
     if (b.relu) x = tf.layers.reLU({ name: `${name}_relu${i + 1}` }).apply(x) as tf.SymbolicTensor;
   });
   return tf.model({ inputs: input, outputs: x, name });

@@ -1,6 +1,10 @@
 export { regnetY } from './backbones/regnet.js';
 export { regnetWidths } from './backbones/regnet-widths.js';
 export { resnet } from './backbones/resnet.js';
+export { batchNormTrain } from './backend/batch-norm-train.js';
+export { selectBackend } from './backend/select.js';
+export { registerOrtWasmKernels, unregisterOrtWasmKernels } from './backend/wasm-ort-kernels.js';
+export { trainStep } from './loop.js';
 export { barlowTwinsLoss } from './losses/barlow-twins.js';
 export { byolLoss } from './losses/byol.js';
 export { dinoLoss } from './losses/dino.js';

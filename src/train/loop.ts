@@ -36,6 +36,10 @@ export interface TrainConfig {
   freezePrototypesEpochs: number;
   /** kNN monitor: number of neighbours. */
   knnK: number;
+  /** SwAV queue length (0: none), rounded down to a multiple of the batch. */
+  queueLength: number;
+  /** Epoch from which the SwAV queue is filled (SwAV: 15 at batch 256, queue 3840). */
+  queueStartEpoch: number;
 }
 
 export const DEFAULT_CONFIG: Omit<TrainConfig, 'method' | 'backbone'> = {
@@ -53,6 +57,8 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, 'method' | 'backbone'> = {
   localCrops: 2,
   freezePrototypesEpochs: 1,
   knnK: 20,
+  queueLength: 0,
+  queueStartEpoch: 15,
 };
 
 export interface EpochReport {
@@ -182,6 +188,8 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
         localCrops: cfg.localCrops,
         freezePrototypesSteps: cfg.freezePrototypesEpochs * stepsPerEpoch,
         numClasses: Math.max(2, classes.length),
+        queueLength: cfg.queueLength - (cfg.queueLength % cfg.batch),
+        queueStartStep: cfg.queueStartEpoch * stepsPerEpoch,
       },
       seedInit,
     );
@@ -235,21 +243,13 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
         const batch = tf.gather(images, idx) as tf.Tensor4D;
         const views = multiCrop(batch, net.crops, rng, SWAV_COLOR);
         const y = labelsT === null ? null : (tf.gather(labelsT, idx) as tf.Tensor1D);
-        const vars = net.trainable(step);
-        const { value, grads } = tf.variableGrads(() => net.loss(views, y), [...vars.values()]);
-        const loss = (await value.data())[0] as number;
+        const loss = trainStep(net, opt, views, y, step, totalSteps, lr);
         if (!Number.isFinite(loss)) {
           throw new FairscopeError(
             `loss is ${loss} at epoch ${epoch + 1}, step ${s + 1}: training stopped. ${epoch > 0 ? `The last good checkpoint (epoch ${epoch}) is kept in ${join(run.outDir, 'checkpoint')}` : 'No epoch had completed, so there is no checkpoint'}. Try a lower --lr.`,
           );
         }
-        const named: Record<string, tf.Tensor> = {};
-        for (const [k, v] of vars) if (grads[v.name] !== undefined) named[k] = grads[v.name] as tf.Tensor;
-        opt.step(vars, named, lr);
-        net.afterStep(step, totalSteps);
-        tf.dispose(
-          [value, idx, batch, y, ...views, ...Object.values(grads)].filter((t) => t !== null) as tf.Tensor[],
-        );
+        tf.dispose([idx, batch, y, ...views].filter((t) => t !== null) as tf.Tensor[]);
         lossSum += loss;
         step++;
         run.onStep?.(cfg.batch);
@@ -281,6 +281,37 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
     labelsT?.dispose();
   }
   return reports;
+}
+
+/**
+ * One optimisation step: loss and gradients of the trainable variables, the optimiser update and
+ * the method's after-step work. A non-finite loss leaves every variable unchanged.
+ * @param views crop-major augmented views (as multiCrop returns them); not disposed
+ * @param labels (B,) int32 class indices, or null
+ * @returns the loss before the update
+ */
+export function trainStep(
+  net: MethodNet,
+  opt: TrainOptimizer,
+  views: tf.Tensor4D[],
+  labels: tf.Tensor1D | null,
+  step: number,
+  totalSteps: number,
+  lr: number,
+): number {
+  const vars = net.trainable(step);
+  const { value, grads } = tf.variableGrads(() => net.loss(views, labels, step), [...vars.values()]);
+  try {
+    const loss = value.dataSync()[0] as number;
+    if (!Number.isFinite(loss)) return loss;
+    const named: Record<string, tf.Tensor> = {};
+    for (const [k, v] of vars) if (grads[v.name] !== undefined) named[k] = grads[v.name] as tf.Tensor;
+    opt.step(vars, named, lr);
+    net.afterStep(step, totalSteps);
+    return loss;
+  } finally {
+    tf.dispose([value, ...Object.values(grads)]);
+  }
 }
 
 /** Per-epoch monitors on up to MONITOR_LIMIT images. */

@@ -7,6 +7,7 @@ import { byolSymmetricLoss } from './losses/byol.js';
 import { dinoLoss, updateDinoCenter } from './losses/dino.js';
 import { ntXentLoss } from './losses/nt-xent.js';
 import { swavLoss } from './losses/swav.js';
+import { stopGradient } from './stop-gradient.js';
 
 export const METHODS = ['swav', 'simclr', 'byol', 'dino', 'barlow', 'supervised'] as const;
 export type Method = (typeof METHODS)[number];
@@ -26,6 +27,13 @@ export interface MethodOptions {
   freezePrototypesSteps: number;
   /** Number of classes (supervised). */
   numClasses: number;
+  /**
+   * SwAV queue: embeddings of earlier batches kept per assignment crop (0: none). A multiple of the
+   * batch size (the loop rounds it down).
+   */
+  queueLength?: number;
+  /** Step from which the queue is filled; it joins the codes once filled through (SwAV). */
+  queueStartStep?: number;
 }
 
 /** A method's networks, views and loss. Variables are keyed by unique names for checkpoints. */
@@ -36,8 +44,12 @@ export interface MethodNet {
   trainable(step: number): Map<string, tf.Variable>;
   /** Every tensor a checkpoint must hold (trainable, BN statistics, teacher, prototypes, center). */
   state(): Map<string, tf.Variable>;
-  /** The loss of one batch of views (crop-major, as multiCrop returns them). @param labels (B,) int32 */
-  loss(views: tf.Tensor4D[], labels: tf.Tensor1D | null): tf.Scalar;
+  /**
+   * The loss of one batch of views (crop-major, as multiCrop returns them).
+   * @param labels (B,) int32
+   * @param step the optimisation step (SwAV's queue starts at a step); default 0
+   */
+  loss(views: tf.Tensor4D[], labels: tf.Tensor1D | null, step?: number): tf.Scalar;
   /** Work after the optimiser step (prototype normalisation, EMA teachers, DINO center). */
   afterStep(step: number, totalSteps: number): void;
 }
@@ -79,6 +91,48 @@ function forwardGrouped(views: tf.Tensor4D[], f: (x: tf.Tensor4D) => tf.Tensor2D
     });
   }
   return out;
+}
+
+/**
+ * SwAV's queue [arXiv:2006.09882, main_swav.py]: per assignment crop, the L2-normalised embeddings
+ * of the last `length / B` batches, newest first. From `startStep` on, each step's assignment
+ * embeddings are queued (after the update); once a queue has been filled through (its last row is
+ * non-zero) its scores under the current prototypes join the batch's before Sinkhorn.
+ */
+function swavQueue(length: number, dim: number, startStep: number) {
+  const queues = length > 0 ? [0, 1].map(() => tf.variable(tf.zeros([length, dim]), false)) : [];
+  let pending: tf.Tensor2D[] = [];
+  let used = false;
+  return {
+    state: () => new Map(queues.map((q, i) => [`swav_queue_${i}`, q])),
+    /**
+     * Scores (length, K) of each queue for this step, or undefined when not in use; remembers the
+     * step's assignment embeddings `z` (B, D) for `push`.
+     */
+    scores(step: number, prototypes: tf.Tensor, z: tf.Tensor2D[]): tf.Tensor[] | undefined {
+      if (queues.length === 0 || step < startStep) return undefined;
+      for (const t of pending) t.dispose();
+      pending = z.map((zi) => tf.keep(stopGradient(zi)));
+      used ||= tf.tidy(
+        () =>
+          tf
+            .any(tf.notEqual(tf.slice(queues[0] as tf.Variable, [length - 1, 0], [1, dim]), 0))
+            .dataSync()[0] === 1,
+      );
+      return used ? queues.map((q) => tf.matMul(q, prototypes, false, true)) : undefined;
+    },
+    /** Prepends the remembered embeddings, dropping the oldest batch. */
+    push(): void {
+      pending.forEach((zi, i) => {
+        const q = queues[i] as tf.Variable;
+        const b = zi.shape[0];
+        if (b > length) throw new Error(`SwAV queue length ${length} is shorter than the batch ${b}`);
+        tf.tidy(() => q.assign(tf.concat([zi, tf.slice(q, [0, 0], [length - b, dim])], 0)));
+        zi.dispose();
+      });
+      pending = [];
+    },
+  };
 }
 
 /** EMA of `target` towards `online`: t ← m·t + (1 − m)·o. */
@@ -133,18 +187,23 @@ export function buildMethod(o: MethodOptions, seedInit: () => void): MethodNet {
   if (o.method === 'swav') {
     const prototypes = tf.variable(l2(tf.randomNormal([o.prototypes, o.outputDim])), true);
     const protoMap = new Map([['prototypes', prototypes]]);
+    const queue = swavQueue(o.queueLength ?? 0, o.outputDim, o.queueStartStep ?? 0);
     return {
       backbone,
       crops: swavCrops(o.imageSize, o.localCrops),
       trainable: (step) => (step < o.freezePrototypesSteps ? onlineVars() : merge(onlineVars(), protoMap)),
-      state: () => merge(onlineState(), protoMap),
-      loss: (views) => {
+      state: () => merge(onlineState(), protoMap, queue.state()),
+      loss: (views, _labels, step = 0) => {
         const z = forwardGrouped(views, (x) => l2(online(x)) as tf.Tensor2D);
         const scores = z.map((zi) => tf.matMul(zi, prototypes, false, true)); // (B, K)
-        return swavLoss({ global: scores.slice(0, 2), local: scores.slice(2) });
+        const queued = queue.scores(step, prototypes, z.slice(0, 2));
+        return swavLoss({ global: scores.slice(0, 2), local: scores.slice(2) }, { queue: queued });
       },
       // Prototypes are re-normalised after every update, so each step starts from unit rows.
-      afterStep: () => tf.tidy(() => prototypes.assign(l2(prototypes))),
+      afterStep: () => {
+        tf.tidy(() => prototypes.assign(l2(prototypes)));
+        queue.push();
+      },
     };
   }
 

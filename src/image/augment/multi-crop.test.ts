@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
-import { multiCrop, swavCrops } from './multi-crop.js';
+import { gaussianBlur, gaussianBlurBatch, multiCrop, swavCrops } from './multi-crop.js';
 import { randomResizedCropBox } from './random-resized-crop.js';
 
 before(async () => {
@@ -67,4 +67,31 @@ test('multiCrop with no photometric change and a full crop is the identity (then
   // scale [1, 1] with ratio sampling: only ratio 1 fits an 8×8 image, else the fallback is the full image.
   const expected = tf.div(tf.sub(x, tf.tensor1d([0.485, 0.456, 0.406])), tf.tensor1d([0.229, 0.224, 0.225]));
   assert.ok((tf.max(tf.abs(tf.sub(y as tf.Tensor, expected))).dataSync()[0] as number) < 1e-5);
+});
+
+test('gaussianBlurBatch equals per-image depthwise gaussianBlur (sigma per image, none, radius > side)', () => {
+  const x = tf.randomUniform([4, 8, 6, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+  const sigmas = [0.3, null, 1.2, 3];
+  const got = gaussianBlurBatch(x, sigmas);
+  const parts = tf.split(x, 4, 0) as tf.Tensor4D[];
+  const ref = tf.concat(parts.map((p, i) => (sigmas[i] === null ? p : gaussianBlur(p, sigmas[i] as number))));
+  assert.deepEqual(got.shape, [4, 8, 6, 3]);
+  assert.ok((tf.max(tf.abs(tf.sub(got, ref))).dataSync()[0] as number) < 1e-6);
+});
+
+test('gaussianBlurBatch of a centred impulse is the outer product of the normalised taps (hand values)', () => {
+  // sigma 0.5: radius 2, weights exp(-2k²) for k = -2..2, normalised.
+  const w = [-2, -1, 0, 1, 2].map((k) => Math.exp(-2 * k * k));
+  const sum = w.reduce((a, b) => a + b, 0);
+  const taps = w.map((v) => v / sum);
+  const img = tf.buffer([1, 7, 7, 1]);
+  img.set(1, 0, 3, 3, 0);
+  const y = gaussianBlurBatch(img.toTensor() as tf.Tensor4D, [0.5]).dataSync();
+  for (let i = 0; i < 7; i++)
+    for (let j = 0; j < 7; j++) {
+      const di = Math.abs(i - 3);
+      const dj = Math.abs(j - 3);
+      const expected = di <= 2 && dj <= 2 ? (taps[di + 2] as number) * (taps[dj + 2] as number) : 0;
+      assert.ok(Math.abs((y[i * 7 + j] as number) - expected) < 1e-7, `(${i}, ${j})`);
+    }
 });

@@ -64,7 +64,7 @@ const LUMA = [0.299, 0.587, 0.114] as const;
  * Deviations from torchvision, for speed on a batch: the jitter factors are applied in a fixed
  * order (brightness, contrast, saturation, hue) rather than a random one; hue is a rotation of the
  * chroma plane in YIQ space (a linear approximation of HSV hue shift); blur is a separable Gaussian
- * of radius ⌈3σ⌉ with reflect-free zero padding.
+ * of radius ⌈3σ⌉ with reflect-free zero padding, applied to the whole batch (`gaussianBlurBatch`).
  *
  * @param images (n, h, w, 3) values in [0, 1]
  * @returns one tensor per crop (crop-major: every image's crop 0, then crop 1, ...), each
@@ -129,15 +129,16 @@ function photometric(x: tf.Tensor4D, size: number, rng: Rng, color: ColorAugment
   const flat = tf.reshape(y, [n, -1, 3]);
   y = tf.clipByValue(tf.reshape(tf.matMul(flat, tf.tensor3d(mats, [n, 3, 3])), y.shape), 0, 1) as tf.Tensor4D;
   const g = col(gray);
-  y = tf.add(tf.mul(y, tf.sub(1, g)), tf.mul(tf.tile(luma(y), [1, 1, 1, 3]), g)) as tf.Tensor4D;
-  // Blur: per image, since sigma differs (only the chosen ones).
-  const parts = tf.split(y, n, 0) as tf.Tensor4D[];
-  for (let i = 0; i < n; i++) {
-    if (rng.next() >= color.blurProbability) continue;
-    const sigma = (rng.uniform(color.blurSigma[0], color.blurSigma[1]) * size) / 224;
-    parts[i] = gaussianBlur(parts[i] as tf.Tensor4D, sigma);
-  }
-  return tf.concat(parts, 0);
+  y = tf.add(tf.mul(y, tf.sub(1, g)), tf.mul(luma(y), g)) as tf.Tensor4D; // luma broadcasts over channels
+  // Blur: a per-image sigma (null: not blurred), applied to the whole batch at once.
+  const sigmas: (number | null)[] = [];
+  for (let i = 0; i < n; i++)
+    sigmas.push(
+      rng.next() < color.blurProbability
+        ? (rng.uniform(color.blurSigma[0], color.blurSigma[1]) * size) / 224
+        : null,
+    );
+  return gaussianBlurBatch(y, sigmas);
 }
 
 /** Row-vector matrix M with rgb' = rgb · M rotating the YIQ chroma by 2π·h. */
@@ -175,16 +176,57 @@ function inverse3(m: number[][]): number[][] {
 
 /** Separable Gaussian blur. @param x (1, s, s, 3) */
 export function gaussianBlur(x: tf.Tensor4D, sigma: number): tf.Tensor4D {
+  const taps = gaussianTaps(sigma);
+  const kernel = tf.tensor1d(taps);
+  const horiz = tf.tile(tf.reshape(kernel, [1, taps.length, 1, 1]), [1, 1, 3, 1]) as tf.Tensor4D;
+  const vert = tf.tile(tf.reshape(kernel, [taps.length, 1, 1, 1]), [1, 1, 3, 1]) as tf.Tensor4D;
+  return tf.depthwiseConv2d(tf.depthwiseConv2d(x, horiz, 1, 'same'), vert, 1, 'same');
+}
+
+/** Normalised Gaussian taps of radius ⌈3σ⌉ (at least 1). */
+function gaussianTaps(sigma: number): number[] {
   const radius = Math.max(1, Math.ceil(3 * sigma));
   const k = Array.from({ length: 2 * radius + 1 }, (_, i) =>
     Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)),
   );
   const sum = k.reduce((a, b) => a + b, 0);
-  const taps = k.map((v) => v / sum);
-  const kernel = tf.tensor1d(taps);
-  const horiz = tf.tile(tf.reshape(kernel, [1, taps.length, 1, 1]), [1, 1, 3, 1]) as tf.Tensor4D;
-  const vert = tf.tile(tf.reshape(kernel, [taps.length, 1, 1, 1]), [1, 1, 3, 1]) as tf.Tensor4D;
-  return tf.depthwiseConv2d(tf.depthwiseConv2d(x, horiz, 1, 'same'), vert, 1, 'same');
+  return k.map((v) => v / sum);
+}
+
+/**
+ * `gaussianBlur` of every image of a batch with its own sigma, as a sum of shifted copies weighted
+ * by per-image taps (identity taps for unblurred images), first along the height, then the width:
+ * the same result as per-image depthwise convolutions with zero padding, with a few batch-wide
+ * ops instead of a dispatch chain per image (radius 1 for crops up to 37 px).
+ * @param x (n, h, w, c)
+ * @param sigmas n values; null leaves that image unchanged
+ */
+export function gaussianBlurBatch(x: tf.Tensor4D, sigmas: (number | null)[]): tf.Tensor4D {
+  const [n, , , c] = x.shape;
+  if (sigmas.length !== n) throw new Error(`gaussianBlurBatch: ${sigmas.length} sigmas for ${n} images`);
+  if (sigmas.every((s) => s === null)) return x.clone();
+  const taps = sigmas.map((s) => (s === null ? [1] : gaussianTaps(s)));
+  const r = Math.max(...taps.map((t) => (t.length - 1) / 2));
+  // weights[t][i]: tap t (offset t − r) of image i, zero outside its own radius.
+  const weights = Array.from({ length: 2 * r + 1 }, (_, t) =>
+    taps.map((k) => k[t - r + (k.length - 1) / 2] ?? 0),
+  );
+  return tf.tidy(() => {
+    const coef = weights.map((wt) => tf.tensor4d(wt, [n, 1, 1, 1]));
+    // Shift by t − r with zero fill: a depthwise conv with a one-hot kernel (slices are slow on wasm).
+    const pass = (v: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D => {
+      let out: tf.Tensor4D | null = null;
+      for (let t = 0; t <= 2 * r; t++) {
+        const oneHot = tf.buffer<tf.Rank.R4>(axis === 1 ? [2 * r + 1, 1, c, 1] : [1, 2 * r + 1, c, 1]);
+        for (let ch = 0; ch < c; ch++) oneHot.set(1, axis === 1 ? t : 0, axis === 1 ? 0 : t, ch, 0);
+        const shifted = tf.depthwiseConv2d(v, oneHot.toTensor(), 1, 'same');
+        const term = tf.mul(shifted, coef[t] as tf.Tensor4D) as tf.Tensor4D;
+        out = out === null ? term : (tf.add(out, term) as tf.Tensor4D);
+      }
+      return out as tf.Tensor4D;
+    };
+    return pass(pass(x, 1), 2);
+  });
 }
 
 /** ToTensor values → ImageNet mean/std (protocols.md 9.1). */

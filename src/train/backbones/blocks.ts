@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batch-norm-layer.js';
 
 type Sym = tf.SymbolicTensor;
 
@@ -29,11 +30,17 @@ export function conv(x: Sym, filters: number, kernelSize: number, strides: numbe
     .apply(x) as Sym;
 }
 
-/** BatchNorm with PyTorch's defaults (momentum 0.1 → Keras 0.9, eps 1e-5). */
+/**
+ * BatchNorm with PyTorch's defaults (momentum 0.1 → Keras 0.9, eps 1e-5); the training path is
+ * one op with a closed-form gradient (./batch-norm-layer.ts).
+ */
 export function bn(x: Sym, name: string, zeroInit = false): Sym {
-  return tf.layers
-    .batchNormalization({ momentum: 0.9, epsilon: 1e-5, gammaInitializer: zeroInit ? 'zeros' : 'ones', name })
-    .apply(x) as Sym;
+  return batchNormalization({
+    momentum: 0.9,
+    epsilon: 1e-5,
+    gammaInitializer: zeroInit ? 'zeros' : 'ones',
+    name,
+  }).apply(x) as Sym;
 }
 
 export function relu(x: Sym, name: string): Sym {

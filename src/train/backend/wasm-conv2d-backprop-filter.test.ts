@@ -4,8 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './select.js';
 
 before(async () => {
+  // The pure TF.js kernel (the fallback when onnxruntime is unavailable), not the onnxruntime one.
+  process.env.FAIRSCOPE_ORT_KERNELS = '0';
   const sel = await selectBackend('wasm');
   assert.equal(sel.backend, 'wasm');
+  assert.equal(sel.ortKernels?.active, false);
 });
 
 /** Filter and input gradients of sum(conv2d(x, w) · r) on the given backend. */

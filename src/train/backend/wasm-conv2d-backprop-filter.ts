@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
  * The kernel body runs TF.js ops on the wasm backend; ops called inside a kernel are not recorded
  * on the gradient tape (the engine tapes only at kernel depth 0). NHWC only; dilations 1.
  */
-function conv2DBackpropFilterWasm(args: {
+export function conv2DBackpropFilterWasm(args: {
   inputs: tf.NamedTensorInfoMap;
   attrs?: tf.NamedAttrMap;
 }): tf.TensorInfo {

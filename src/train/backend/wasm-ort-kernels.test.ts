@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { assertClose } from '../testing/close.js';
+import { selectBackend } from './select.js';
+import { ortKernelCalls, registerOrtWasmKernels, unregisterOrtWasmKernels } from './wasm-ort-kernels.js';
+
+// Reference: TF.js's cpu backend (plain loops), on the same inputs.
+
+before(async () => {
+  delete process.env.FAIRSCOPE_ORT_KERNELS;
+  const sel = await selectBackend('wasm');
+  assert.equal(sel.backend, 'wasm');
+  assert.deepEqual(sel.ortKernels, { active: true });
+});
+
+function rand(n: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648 - 0.5;
+  });
+}
+
+interface ConvCase {
+  x: [number, number, number, number];
+  k: [number, number];
+  cout: number;
+  stride: number | [number, number];
+  pad: 'same' | 'valid' | number;
+}
+
+const cases: ConvCase[] = [
+  { x: [2, 7, 7, 3], k: [1, 1], cout: 4, stride: 1, pad: 'same' },
+  { x: [2, 7, 7, 3], k: [1, 1], cout: 4, stride: 2, pad: 'same' },
+  { x: [2, 8, 8, 3], k: [3, 3], cout: 5, stride: 1, pad: 'same' },
+  { x: [2, 8, 8, 3], k: [3, 3], cout: 5, stride: 2, pad: 'same' },
+  { x: [2, 9, 9, 3], k: [3, 3], cout: 5, stride: 2, pad: 'same' },
+  { x: [3, 9, 8, 2], k: [3, 3], cout: 4, stride: 1, pad: 'valid' },
+  { x: [3, 9, 8, 2], k: [3, 3], cout: 4, stride: 2, pad: 'valid' },
+  { x: [1, 11, 11, 2], k: [5, 5], cout: 3, stride: 2, pad: 'same' },
+  { x: [2, 10, 7, 3], k: [3, 1], cout: 2, stride: [2, 1], pad: 'valid' },
+  { x: [1, 8, 8, 3], k: [3, 3], cout: 4, stride: 1, pad: 1 },
+  // Output maps of at least PER_IMAGE_PRODUCTS_FROM positions: the filter gradient batched per image.
+  { x: [2, 18, 18, 3], k: [3, 3], cout: 4, stride: 1, pad: 'same' },
+  { x: [2, 33, 34, 2], k: [3, 3], cout: 3, stride: 2, pad: 'valid' },
+  { x: [2, 16, 16, 3], k: [1, 1], cout: 2, stride: 1, pad: 'valid' },
+];
+
+const label = (c: ConvCase) =>
+  `x ${c.x.join('x')}, ${c.k.join('x')}, stride ${c.stride}, ${typeof c.pad === 'number' ? `pad ${c.pad}` : c.pad}`;
+
+/** Forward, input gradient and filter gradient of sum(conv2d(x, w) · r) on a backend. */
+async function convResults(backend: string, c: ConvCase) {
+  await tf.setBackend(backend);
+  const ws = [c.k[0], c.k[1], c.x[3], c.cout] as [number, number, number, number];
+  return tf.tidy(() => {
+    const x = tf.tensor4d(
+      rand(
+        c.x.reduce((a, b) => a * b),
+        7,
+      ),
+      c.x,
+    );
+    const w = tf.tensor4d(
+      rand(
+        ws.reduce((a, b) => a * b),
+        11,
+      ),
+      ws,
+    );
+    const conv = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
+    const y = conv(x, w);
+    const r = tf.sin(tf.range(0, y.size).reshape(y.shape)); // non-uniform upstream gradient
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), r)))([x, w]);
+    return {
+      y: Array.from(y.dataSync()),
+      dx: Array.from((dx as tf.Tensor).dataSync()),
+      dw: Array.from((dw as tf.Tensor).dataSync()),
+    };
+  });
+}
+
+describe('onnxruntime conv kernels on wasm equal the cpu backend (1e-5 of the largest value)', () => {
+  for (const c of cases) {
+    test(`conv2d forward, input and filter gradients: ${label(c)}`, async () => {
+      const ref = await convResults('cpu', c);
+      ortKernelCalls(true);
+      const got = await convResults('wasm', c);
+      const calls = ortKernelCalls(true);
+      assert.ok((calls.Conv2D ?? 0) >= 1, `Conv2D ran on onnxruntime: ${JSON.stringify(calls)}`);
+      assert.equal(calls.Conv2DBackpropInput, 1);
+      assert.equal(calls.Conv2DBackpropFilter, 1);
+      assertClose(got.y, ref.y, 1e-5, 'y');
+      assertClose(got.dx, ref.dx, 1e-5, 'dx');
+      assertClose(got.dw, ref.dw, 1e-5, 'dw');
+    });
+  }
+
+  const fusedCases: { activation: tf.fused.Activation; bias: boolean; dilation: number; alpha?: number }[] = [
+    { activation: 'linear', bias: true, dilation: 1 },
+    { activation: 'relu', bias: true, dilation: 1 },
+    { activation: 'relu', bias: false, dilation: 2 },
+    { activation: 'elu', bias: true, dilation: 1 },
+    { activation: 'sigmoid', bias: false, dilation: 1 },
+    { activation: 'leakyrelu', bias: true, dilation: 1, alpha: 0.3 },
+  ];
+  for (const f of fusedCases) {
+    test(`fused conv2d forward: ${f.activation}, ${f.bias ? 'bias' : 'no bias'}, dilation ${f.dilation}`, async () => {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() =>
+          Array.from(
+            tf.fused
+              .conv2d({
+                x: tf.tensor4d(rand(2 * 9 * 9 * 3, 3), [2, 9, 9, 3]),
+                filter: tf.tensor4d(rand(3 * 3 * 3 * 4, 5), [3, 3, 3, 4]),
+                strides: f.dilation === 1 ? 2 : 1,
+                pad: 'same',
+                dilations: f.dilation,
+                bias: f.bias ? tf.tensor1d([0.1, -0.2, 0.3, 0]) : undefined,
+                activation: f.activation,
+                leakyreluAlpha: f.alpha,
+              })
+              .dataSync(),
+          ),
+        );
+      };
+      const ref = await run('cpu');
+      ortKernelCalls(true);
+      const got = await run('wasm');
+      assert.equal(ortKernelCalls(true).FusedConv2D, 1);
+      assertClose(got, ref, 1e-5, 'y');
+    });
+  }
+
+  test('with the onnxruntime kernels removed, the pure TF.js kernels give the same results', async () => {
+    const c = cases[4] as ConvCase;
+    const ref = await convResults('cpu', c);
+    unregisterOrtWasmKernels();
+    try {
+      ortKernelCalls(true);
+      const got = await convResults('wasm', c);
+      assert.deepEqual(ortKernelCalls(true), {});
+      assertClose(got.y, ref.y, 1e-5, 'y');
+      assertClose(got.dx, ref.dx, 1e-5, 'dx');
+      assertClose(got.dw, ref.dw, 1e-5, 'dw');
+    } finally {
+      assert.deepEqual(registerOrtWasmKernels(), { active: true });
+    }
+  });
+});
