@@ -59,7 +59,10 @@ export async function renderComparisonHtml(c: Comparison, labels: { a: string; b
       svg,
     });
   }
-  const listed = [...c.rows.filter((r) => r.flagged), ...c.rows.filter((r) => !r.flagged)].slice(0, TABLE_LIMIT);
+  const listed = [...c.rows.filter((r) => r.flagged), ...c.rows.filter((r) => !r.flagged)].slice(
+    0,
+    TABLE_LIMIT,
+  );
   const more =
     c.rows.length > listed.length
       ? html`<p class="small">The table lists ${listed.length} of ${c.rows.length} matched rows (every flagged row first); all of them are in <code>fairscope compare --json</code>.</p>`
