@@ -5,6 +5,8 @@
  *
  *   node --import tsx bench/retrieval.ts                 10,000 queries x 100,000 x 512 (protocol-size)
  *   RETRIEVAL_BENCH=quick node --import tsx bench/retrieval.ts      2,000 x 20,000 x 512
+ *   RETRIEVAL_BENCH=hnsw node --import tsx bench/retrieval.ts       only the HNSW efSearch sweep
+ *     (same data as the full run); replaces only the HNSW section of bench/results/retrieval.md
  *   RETRIEVAL_BENCH_QUERIES / _DATABASE / _DIM / _HNSW_DATABASE / _HNSW_QUERIES / _GEMM_QUERIES /
  *   _ROUNDS / _THREADS override the sizes (threads: 1 by default, for both sides).
  *
@@ -12,20 +14,25 @@
  * vectors are the worst case for HNSW (docs/stack.md). The baselines run in Debian's Python
  * (/usr/bin/python3 with numpy and python3-faiss) in a worker process; fairscope and numpy take turns
  * (best of ROUNDS for the GEMM), since the machine is shared and its load changes by the second.
+ * HNSW: one graph per library (same M, efConstruction, data), searched at each efSearch of
+ * RETRIEVAL_BENCH_EF_SEARCH (comma list), usearch and FAISS alternating per setting; the first setting
+ * reaching recall@10 >= 0.99 is reported for each (no interpolation) with the query-throughput ratio.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../src/core/rng.js';
 import { Gemm } from '../src/linalg/gemm.js';
-import { HNSW_DEFAULTS, hnswKnn, recallAtK } from '../src/linalg/hnsw.js';
+import { HNSW_DEFAULTS, HnswIndex, recallAtK } from '../src/linalg/hnsw.js';
 import { exactKnn } from '../src/linalg/knn.js';
 import { l2NormalizeRows } from '../src/linalg/normalize.js';
 
-const quick = process.env.RETRIEVAL_BENCH === 'quick';
+const mode = process.env.RETRIEVAL_BENCH;
+const quick = mode === 'quick';
+const hnswOnly = mode === 'hnsw';
 const size = (name: string, full: number, small: number) => {
   const v = process.env[`RETRIEVAL_BENCH_${name}`];
   return v === undefined ? (quick ? small : full) : Number(v);
@@ -39,6 +46,8 @@ const GEMM_QUERIES = Math.min(NQ, size('GEMM_QUERIES', 2048, 1024));
 const ROUNDS = size('ROUNDS', 3, 2);
 const K_EXACT = 50; // the protocol's largest K
 const K_HNSW = 10;
+const EF_SEARCH = (process.env.RETRIEVAL_BENCH_EF_SEARCH ?? '16,32,64,128,256,512').split(',').map(Number);
+const RECALL_TARGET = 0.99;
 const QUERY_BLOCK = 1024;
 const DATABASE_BLOCK = 16384;
 // One thread each by default: on a machine shared with other jobs, thread pools that wait on each
@@ -91,7 +100,7 @@ import json, sys, time
 import numpy as np
 d = sys.argv[1]
 qb, dbb, k_exact, k_hnsw, hnsw_db, hnsw_q, gemm_q = map(int, sys.argv[2:9])
-M, ef_add, ef_search = map(int, sys.argv[9:12])
+M, ef_add = map(int, sys.argv[9:11])
 Q = np.load(d + '/q.npy'); D = np.load(d + '/db.npy')
 nq, dim = Q.shape; nd = D.shape[0]
 buf = np.empty((qb, dbb), dtype=np.float32)
@@ -123,25 +132,33 @@ def exact():
     seconds = time.perf_counter() - t
     return {'seconds': seconds, 'top10': top[:200, :10].reshape(-1).tolist()}
 
-def hnsw():
+hnsw_state = {}
+
+def hnsw_build():
     import faiss
     Dh = np.ascontiguousarray(D[:hnsw_db]); Qh = np.ascontiguousarray(Q[:hnsw_q])
     index = faiss.IndexHNSWFlat(dim, M, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = ef_add
     t = time.perf_counter(); index.add(Dh); build = time.perf_counter() - t
-    index.hnsw.efSearch = max(ef_search, k_hnsw)
-    t = time.perf_counter(); _, I = index.search(Qh, k_hnsw); search = time.perf_counter() - t
     truth = np.argsort(-(Qh @ Dh.T), axis=1, kind='stable')[:, :k_hnsw]
-    recall = float(np.mean([len(set(I[i]) & set(truth[i])) / k_hnsw for i in range(hnsw_q)]))
-    return {'build': build, 'search': search, 'recall': recall, 'faiss': faiss.__version__}
+    hnsw_state.update(index=index, Qh=Qh, truth=truth)
+    return {'build': build, 'faiss': faiss.__version__}
 
-commands = {'gemm': gemm, 'exact': exact, 'hnsw': hnsw, 'version': lambda: {'numpy': np.__version__}}
+def hnsw_search(ef):
+    index = hnsw_state['index']; Qh = hnsw_state['Qh']; truth = hnsw_state['truth']
+    index.hnsw.efSearch = max(int(ef), k_hnsw)
+    t = time.perf_counter(); _, I = index.search(Qh, k_hnsw); search = time.perf_counter() - t
+    recall = float(np.mean([len(set(I[i]) & set(truth[i])) / k_hnsw for i in range(hnsw_q)]))
+    return {'search': search, 'recall': recall}
+
+commands = {'gemm': gemm, 'exact': exact, 'hnsw_build': hnsw_build, 'hnsw_search': hnsw_search,
+            'version': lambda: {'numpy': np.__version__}}
 print(json.dumps({'ready': True}), flush=True)
 for line in sys.stdin:
-    cmd = line.strip()
+    cmd, *args = line.split()
     if cmd == 'quit':
         break
-    print(json.dumps(commands[cmd]()), flush=True)
+    print(json.dumps(commands[cmd](*args)), flush=True)
 `;
 
 /** A Python process answering commands line by line. */
@@ -184,8 +201,95 @@ function fmt(x: number, digits = 1): string {
   return Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
 }
 
+interface SweepRow {
+  ef: number;
+  usearch: { recall: number; msPerQuery: number };
+  faiss: { recall: number; msPerQuery: number };
+}
+
+/**
+ * HNSW on a database prefix: one usearch and one FAISS graph with the same M and efConstruction,
+ * searched at each efSearch (alternating), recall@K_HNSW against exact search on the same prefix.
+ * @returns the Markdown section
+ */
+async function hnswSweep(py: PythonWorker, q: Float32Array, db: Float32Array): Promise<string[]> {
+  const dbH = db.subarray(0, HNSW_DB * DIM);
+  const qH = q.subarray(0, HNSW_Q * DIM);
+  const exactH = await exactKnn(qH, HNSW_Q, dbH, HNSW_DB, DIM, K_HNSW, { threads: THREADS });
+  const index = await HnswIndex.build(dbH, HNSW_DB, DIM, { threads: THREADS });
+  const faiss = await py.ask('hnsw_build');
+  const faissBuild = faiss.build as number;
+  process.stderr.write(
+    `HNSW build: usearch ${index.buildSeconds.toFixed(1)} s, FAISS ${faissBuild.toFixed(1)} s\n`,
+  );
+  const rows: SweepRow[] = [];
+  try {
+    for (const ef of EF_SEARCH) {
+      const ours = await index.search(qH, HNSW_Q, K_HNSW, ef);
+      const theirs = await py.ask(`hnsw_search ${ef}`);
+      const row: SweepRow = {
+        ef,
+        usearch: {
+          recall: recallAtK(ours, exactH, K_HNSW),
+          msPerQuery: (1000 * ours.searchSeconds) / HNSW_Q,
+        },
+        faiss: { recall: theirs.recall as number, msPerQuery: (1000 * (theirs.search as number)) / HNSW_Q },
+      };
+      rows.push(row);
+      process.stderr.write(
+        `efSearch ${ef}: usearch ${row.usearch.recall.toFixed(4)} ${row.usearch.msPerQuery.toFixed(3)} ms/q, FAISS ${row.faiss.recall.toFixed(4)} ${row.faiss.msPerQuery.toFixed(3)} ms/q\n`,
+      );
+    }
+  } finally {
+    index.dispose();
+  }
+  const first = (side: 'usearch' | 'faiss') => rows.find((r) => r[side].recall >= RECALL_TARGET);
+  const u = first('usearch');
+  const f = first('faiss');
+  const at = (r: SweepRow | undefined, side: 'usearch' | 'faiss') =>
+    r === undefined
+      ? `never reaches ${RECALL_TARGET} (largest efSearch ${EF_SEARCH.at(-1)})`
+      : `efSearch=${r.ef}: recall@${K_HNSW} ${fmt(r[side].recall, 4)}, ${fmt(r[side].msPerQuery, 3)} ms/query`;
+  const verdict =
+    u === undefined || f === undefined
+      ? 'Target not decidable: one side never reaches the recall.'
+      : `Query throughput ratio at that recall (usearch / FAISS) = ${fmt(f.faiss.msPerQuery / u.usearch.msPerQuery, 2)}x: target ${f.faiss.msPerQuery >= u.usearch.msPerQuery ? 'met' : 'NOT met'} (target: recall@${K_HNSW} >= ${RECALL_TARGET} at no less query throughput than FAISS at that recall).`;
+  return [
+    '### HNSW: usearch against FAISS, efSearch sweep',
+    '',
+    `${HNSW_DB.toLocaleString('en')} database rows, ${HNSW_Q.toLocaleString('en')} queries (prefixes of the data above), ${DIM} dims, inner product, M=${HNSW_DEFAULTS.connectivity}, efConstruction=${HNSW_DEFAULTS.expansionAdd} for both; one graph per library searched at each efSearch, usearch and FAISS alternating per setting, ${THREADS} thread(s); recall@${K_HNSW} against exact search. FAISS ${String(faiss.faiss)} (Debian python3-faiss, IndexHNSWFlat). fairscope's default efSearch (HNSW_DEFAULTS.expansionSearch) is ${HNSW_DEFAULTS.expansionSearch}. Load average at the end: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${cpus().length} cores, shared with other jobs: read the ratios.`,
+    '',
+    '| build | usearch, s | FAISS, s | ratio (FAISS / usearch) |',
+    '|---|---|---|---|',
+    `| graph over ${HNSW_DB.toLocaleString('en')} rows | ${fmt(index.buildSeconds, 2)} | ${fmt(faissBuild, 2)} | ${fmt(faissBuild / index.buildSeconds, 2)}x |`,
+    '',
+    `| efSearch | usearch recall@${K_HNSW} | usearch ms/query | FAISS recall@${K_HNSW} | FAISS ms/query | throughput ratio (usearch / FAISS) |`,
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.ef} | ${fmt(r.usearch.recall, 4)} | ${fmt(r.usearch.msPerQuery, 3)} | ${fmt(r.faiss.recall, 4)} | ${fmt(r.faiss.msPerQuery, 3)} | ${fmt(r.faiss.msPerQuery / r.usearch.msPerQuery, 2)}x |`,
+    ),
+    '',
+    `First efSearch reaching recall@${K_HNSW} >= ${RECALL_TARGET} (settings as measured, no interpolation): usearch ${at(u, 'usearch')}; FAISS ${at(f, 'faiss')}. ${verdict}`,
+    '',
+  ];
+}
+
+/** Replaces the HNSW section of an existing results file (keeps the exact-search part as it is). */
+function mergeHnswSection(existing: string, hnsw: string[]): string {
+  const kept = existing
+    .split('\n')
+    .filter((line) => !line.startsWith('| HNSW ') && !line.startsWith('HNSW: '));
+  const cut = kept.indexOf(hnsw[0] as string);
+  const head = (cut >= 0 ? kept.slice(0, cut) : kept).join('\n').trimEnd();
+  return `${head}\n\n${hnsw.join('\n')}\n`;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fairscope-bench-retrieval-'));
+  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'retrieval.md');
   try {
     const rng = new Rng(2022);
     const nCentres = 1000;
@@ -193,18 +297,33 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const db = clustered(rng, centres, nCentres, ND, 0.6);
     const q = clustered(rng, centres, nCentres, NQ, 0.6);
-    writeNpy(join(dir, 'q.npy'), q, NQ, DIM);
-    writeNpy(join(dir, 'db.npy'), db, ND, DIM);
+    // the HNSW-only run draws the same data but hands the worker only the prefixes it searches
+    writeNpy(join(dir, 'q.npy'), hnswOnly ? q.subarray(0, HNSW_Q * DIM) : q, hnswOnly ? HNSW_Q : NQ, DIM);
+    writeNpy(
+      join(dir, 'db.npy'),
+      hnswOnly ? db.subarray(0, HNSW_DB * DIM) : db,
+      hnswOnly ? HNSW_DB : ND,
+      DIM,
+    );
     process.stderr.write(
       `data ${NQ} x ${ND} x ${DIM} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
     );
     const py = new PythonWorker([
       dir,
       ...[QUERY_BLOCK, DATABASE_BLOCK, K_EXACT, K_HNSW, HNSW_DB, HNSW_Q, GEMM_QUERIES].map(String),
-      ...[HNSW_DEFAULTS.connectivity, HNSW_DEFAULTS.expansionAdd, HNSW_DEFAULTS.expansionSearch].map(String),
+      ...[HNSW_DEFAULTS.connectivity, HNSW_DEFAULTS.expansionAdd].map(String),
     ]);
     await py.next(); // ready: data loaded
 
+    if (hnswOnly) {
+      const hnsw = await hnswSweep(py, q, db);
+      py.quit();
+      const merged = mergeHnswSection(existsSync(out) ? readFileSync(out, 'utf8') : '', hnsw);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, merged);
+      process.stdout.write(`${hnsw.join('\n')}\n`);
+      return;
+    }
     // GEMM only, same blocks as the search, alternating with numpy; best of ROUNDS each
     const gemm = await Gemm.create({ threads: THREADS });
     const buffer = new Float32Array(QUERY_BLOCK * DATABASE_BLOCK);
@@ -255,18 +374,9 @@ async function main(): Promise<void> {
       for (let r = 0; r < 10; r++) if (ours.has(numpyTop[i * 10 + r] as number)) agree++;
     }
 
-    // HNSW (usearch) on a database prefix, recall@10 against exact search on the same prefix
-    const dbH = db.subarray(0, HNSW_DB * DIM);
-    const qH = q.subarray(0, HNSW_Q * DIM);
-    const approx = await hnswKnn(qH, HNSW_Q, dbH, HNSW_DB, DIM, K_HNSW, { threads: THREADS });
-    const exactH = await exactKnn(qH, HNSW_Q, dbH, HNSW_DB, DIM, K_HNSW, { threads: THREADS });
-    const usearchRecall = recallAtK(approx, exactH, K_HNSW);
-    const faiss = await py.ask('hnsw');
+    const hnsw = await hnswSweep(py, q, db);
     const numpyVersion = (await py.ask('version')).numpy as string;
     py.quit();
-    process.stderr.write(
-      `HNSW build: usearch ${approx.buildSeconds.toFixed(1)} s, FAISS ${(faiss.build as number).toFixed(1)} s\n`,
-    );
 
     const gf = (flops: number, seconds: number) => flops / seconds / 1e9;
     const gemmFlops = 2 * GEMM_QUERIES * ND * DIM;
@@ -275,8 +385,7 @@ async function main(): Promise<void> {
       '## Retrieval (Indicator 3 search)',
       '',
       `Exact search: ${NQ.toLocaleString('en')} queries x ${ND.toLocaleString('en')} database x ${DIM} dims, clustered unit vectors, top-${K_EXACT}, blocks ${QUERY_BLOCK} x ${DATABASE_BLOCK}, ${THREADS} threads on both sides. GEMM-only rows: the first ${GEMM_QUERIES.toLocaleString('en')} queries, best of ${ROUNDS} alternating rounds.`,
-      `HNSW: ${HNSW_DB.toLocaleString('en')} database rows, ${HNSW_Q.toLocaleString('en')} queries, M=${HNSW_DEFAULTS.connectivity}, efConstruction=${HNSW_DEFAULTS.expansionAdd}, efSearch=${HNSW_DEFAULTS.expansionSearch}, inner product, recall@${K_HNSW} against exact search.`,
-      `Baselines: numpy ${numpyVersion} (OpenBLAS) and FAISS ${String(faiss.faiss)} from Debian's Python, in a worker process that alternates with the TypeScript side. Load average at the end: ${loadavg()
+      `Baselines: numpy ${numpyVersion} (OpenBLAS) and FAISS from Debian's Python, in a worker process that alternates with the TypeScript side. Load average at the end: ${loadavg()
         .map((x) => x.toFixed(1))
         .join(
           ' ',
@@ -288,12 +397,9 @@ async function main(): Promise<void> {
       `| exact retrieval, GEMM + top-${K_EXACT}, GFLOP/s | ${fmt(gf(exactFlops, tsExact))} | ${fmt(gf(gemmFlops, npExact))} (numpy matmul + argpartition, first ${GEMM_QUERIES.toLocaleString('en')} queries) | ${fmt(gf(exactFlops, tsExact) / gf(gemmFlops, npExact), 2)}x |`,
       `| exact retrieval vs numpy matmul alone, GFLOP/s | ${fmt(gf(exactFlops, tsExact))} | ${fmt(gf(gemmFlops, npGemm))} | ${fmt(gf(exactFlops, tsExact) / gf(gemmFlops, npGemm), 2)}x (target >= 0.8x) |`,
       `| exact top-10 agreement with numpy (first 200 queries) | ${fmt((100 * agree) / (rows * 10), 2)}% | | |`,
-      `| HNSW build, s | ${fmt(approx.buildSeconds, 2)} (usearch) | ${fmt(faiss.build as number, 2)} (FAISS IndexHNSWFlat) | ${fmt((faiss.build as number) / approx.buildSeconds, 2)}x |`,
-      `| HNSW search, ms/query | ${fmt((1000 * approx.searchSeconds) / HNSW_Q, 3)} | ${fmt((1000 * (faiss.search as number)) / HNSW_Q, 3)} | ${fmt((faiss.search as number) / approx.searchSeconds, 2)}x |`,
-      `| HNSW recall@${K_HNSW} | ${fmt(usearchRecall, 4)} | ${fmt(faiss.recall as number, 4)} | |`,
       '',
+      ...hnsw,
     ];
-    const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'retrieval.md');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${lines.join('\n')}\n`);
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
-import { hnswKnn, recallAtK } from './hnsw.js';
+import { HnswIndex, hnswKnn, recallAtK } from './hnsw.js';
 import { exactKnnReference, type KnnResult } from './knn.js';
 import { l2NormalizeRows } from './normalize.js';
 
@@ -40,5 +40,42 @@ test('hnswKnn finds nearly all exact neighbours on clustered data', async () => 
   for (let q = 0; q < 50; q++) {
     for (let r = 1; r < k; r++)
       assert.ok((approx.scores[q * k + r - 1] as number) >= (approx.scores[q * k + r] as number));
+  }
+});
+
+test('HnswIndex.search at another efSearch equals a fresh build with that efSearch', async () => {
+  const rng = new Rng(9);
+  const dim = 8;
+  const n = 1500;
+  const nq = 40;
+  const sample = (m: number) =>
+    l2NormalizeRows(
+      Float32Array.from({ length: m * dim }, () => rng.normal()),
+      m,
+      dim,
+    ).data;
+  const database = sample(n);
+  const queries = sample(nq);
+  const k = 10;
+  const index = await HnswIndex.build(database, n, dim, { threads: 1, connectivity: 4, expansionAdd: 16 });
+  try {
+    const exact = exactKnnReference(queries, nq, database, n, dim, k);
+    const recalls: number[] = [];
+    for (const ef of [10, 200]) {
+      const swept = await index.search(queries, nq, k, ef);
+      // the reload keeps the graph: same answers as an index built with this efSearch from the start
+      const fresh = await hnswKnn(queries, nq, database, n, dim, k, {
+        threads: 1,
+        connectivity: 4,
+        expansionAdd: 16,
+        expansionSearch: ef,
+      });
+      assert.deepEqual(swept.indices, fresh.indices);
+      recalls.push(recallAtK(swept, exact, k));
+    }
+    // uniform vectors with a sparse graph: the wider search must find more true neighbours
+    assert.ok((recalls[1] as number) > (recalls[0] as number), `recalls ${recalls}`);
+  } finally {
+    index.dispose();
   }
 });
