@@ -53,6 +53,19 @@ export function positiveInt(value: string | undefined, name: string, fallback: n
   return n;
 }
 
+/** Parses an integer option >= 0 (seeds, counts that may be zero), or a usage error naming it and the value. */
+export function nonNegativeInt<F extends number | undefined>(
+  value: string | undefined,
+  name: string,
+  fallback: F,
+): number | F {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
 /** Parses a comma-separated list of numbers, e.g. "--k 1,5,10". */
 export function numberList(value: string | undefined, name: string, fallback: number[]): number[] {
   if (value === undefined) return fallback;

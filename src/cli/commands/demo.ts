@@ -12,7 +12,7 @@ import { runAudit } from '../../audit/run.js';
 import { parseAuditSpec } from '../../audit/spec.js';
 import { EXIT, UsageError } from '../../core/errors.js';
 import { emojiCredits } from '../../data/emoji/credits.js';
-import { parseCommandArgs } from '../args.js';
+import { nonNegativeInt, parseCommandArgs } from '../args.js';
 import { startProgress } from '../progress.js';
 
 export const summary = 'run the built-in demo audit (emoji set, built-in models) and write its report';
@@ -52,9 +52,7 @@ export async function run(argv: string[]): Promise<number> {
   const outDir = resolve(args.values.out ?? 'fairscope-demo');
   const sizeName = args.values.size ?? 'default';
   const size = demoSize(sizeName);
-  const seed = Number(args.values.seed ?? '0');
-  if (!Number.isInteger(seed) || seed < 0)
-    throw new UsageError(`--seed must be an integer >= 0, got "${args.values.seed}"`);
+  const seed = nonNegativeInt(args.values.seed, 'seed', 0);
   const started = Date.now();
 
   process.stderr.write(`demo: building the emoji dataset (size "${sizeName}") in ${outDir}/data\n`);

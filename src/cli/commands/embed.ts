@@ -11,7 +11,7 @@ import { parseShard, type Shard } from '../../embed/shard.js';
 import { defaultWorkers } from '../../image/pool.js';
 import { PROVIDERS, type ProviderChoice } from '../../models/descriptor.js';
 import { loadModel } from '../../models/load.js';
-import { parseCommandArgs, positiveInt, required } from '../args.js';
+import { nonNegativeInt, parseCommandArgs, positiveInt, required } from '../args.js';
 import { startProgress } from '../progress.js';
 
 export const summary = 'embed a manifest with a model into an embedding store (resumable, shardable)';
@@ -38,14 +38,6 @@ A killed run resumes when re-run with the same arguments: finished batches are k
 Images that cannot be decoded are listed in failures.jsonl and excluded (never replaced); they are
 retried by the next run. Exit status 1 when any image failed.
 `;
-
-function nonNegativeInt(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`--${name} must be an integer >= 0, got "${value}"`);
-  return n;
-}
 
 function printSummary(s: EmbedSummary): void {
   const shard = s.shard === undefined ? '' : ` (shard ${s.shard.index}/${s.shard.count})`;

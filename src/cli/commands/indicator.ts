@@ -34,7 +34,7 @@ import { firstNonFinite } from '../../linalg/normalize.js';
 import { DEFAULT_LEVEL, DEFAULT_RESAMPLES } from '../../stats/bootstrap.js';
 import { type ComparisonKind, type FrameOptions, groupLabel } from '../../stats/metric-frame.js';
 import { DEFAULT_MINIMUM_GROUP_SIZE } from '../../stats/sample-size.js';
-import { numberList, parseCommandArgs, positiveInt, required } from '../args.js';
+import { nonNegativeInt, numberList, parseCommandArgs, positiveInt, required } from '../args.js';
 import { startProgress } from '../progress.js';
 
 export const summary =
@@ -121,14 +121,6 @@ type CommonValues = {
     ? boolean
     : string;
 };
-
-function nonNegativeInt(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
-  return n;
-}
 
 function bootstrapOptions(v: CommonValues): FrameOptions {
   const level = v.level === undefined ? DEFAULT_LEVEL : Number(v.level);

@@ -1,9 +1,8 @@
 /** `fairscope robustness`: accuracy under distribution shift and corruption, per group, with intervals. */
-import { UsageError } from '../../core/errors.js';
 import { writeResults } from '../../core/results.js';
 import { runRobustness } from '../../robustness/run.js';
 import { readRobustnessSpec } from '../../robustness/spec.js';
-import { parseCommandArgs, required } from '../args.js';
+import { nonNegativeInt, parseCommandArgs, required } from '../args.js';
 
 export const summary =
   'robustness to shifts and corruptions (top-1/5, drop, mCE, effective robustness), per group';
@@ -25,15 +24,6 @@ options:
   --json          print a JSON summary on stdout
 `;
 
-function nonNegativeInt(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
-  }
-  return n;
-}
-
 export async function run(argv: string[]): Promise<number> {
   const args = parseCommandArgs(
     argv,
@@ -52,8 +42,8 @@ export async function run(argv: string[]): Promise<number> {
   const out = required(v.out, 'out');
   const spec = await readRobustnessSpec(specPath);
   const results = await runRobustness(spec, {
-    seed: nonNegativeInt(v.seed, 'seed'),
-    resamples: nonNegativeInt(v.resamples, 'resamples'),
+    seed: nonNegativeInt(v.seed, 'seed', undefined),
+    resamples: nonNegativeInt(v.resamples, 'resamples', undefined),
   });
   await writeResults(out, results);
   const extra = results.extra.robustness as { warnings: string[] };
