@@ -58,6 +58,12 @@ export interface Preprocess {
   /** Channel order given to the model; BGR is swapped after normalisation, as vissl does. */
   channels: ChannelOrder;
   layout: Layout;
+  /**
+   * EXIF orientation tags: 'ignore' (default) keeps the stored pixel grid, as PIL's `Image.open`
+   * and torchvision's loader do (and as bounding boxes of MIAP/Open Images are defined); 'apply'
+   * rotates the image as a viewer shows it.
+   */
+  exifOrientation?: 'ignore' | 'apply';
 }
 
 /** ImageNet normalisation (protocols.md 9.1): ToTensor then mean/std. */

@@ -1,5 +1,5 @@
 /**
- * Decoding: EXIF orientation applied, alpha dropped (PIL's convert('RGB')), grey replicated, and
+ * Decoding: EXIF orientation ignored (as PIL) unless asked, alpha dropped (PIL's convert('RGB')), grey replicated, and
  * missing / corrupt / truncated files reported as failures, never replaced.
  */
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
+import type { Preprocess } from '../core/types.js';
 import { decodeImage } from './decode.js';
 import { type ImageFailure, isFailure, Preprocessor } from './preprocess.js';
 
@@ -20,7 +21,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('EXIF orientation 6 (rotate 90 degrees clockwise) is applied', async () => {
+test('EXIF orientation 6 is ignored by default (stored grid, as PIL) and applied on request', async () => {
   // 2x3 image, pixel (x, y) = (200x, 100y, 50)
   const raw = new Uint8Array(2 * 3 * 3);
   for (let y = 0; y < 3; y++) for (let x = 0; x < 2; x++) raw.set([x * 200, y * 100, 50], (y * 2 + x) * 3);
@@ -28,7 +29,10 @@ test('EXIF orientation 6 (rotate 90 degrees clockwise) is applied', async () => 
     .withMetadata({ orientation: 6 })
     .png()
     .toBuffer();
-  const img = await decodeImage(png);
+  const stored = await decodeImage(png);
+  assert.deepEqual([stored.width, stored.height], [2, 3]);
+  assert.deepEqual(Array.from(stored.data), Array.from(raw));
+  const img = await decodeImage(png, { applyExifOrientation: true });
   assert.deepEqual([img.width, img.height], [3, 2]);
   // rotated (x', y') = original (y', H - 1 - x'): (0, 0) <- (0, 2); (2, 1) <- (1, 0)
   assert.deepEqual(Array.from(img.data.subarray(0, 3)), [0, 200, 50]);
@@ -82,4 +86,30 @@ test('missing, corrupt and truncated files become failure records', async () => 
     bbox: [100, 100, 120, 130],
   });
   assert.match((off as ImageFailure).reason, /outside the 48x36 image/);
+});
+
+test("the pipeline keeps the stored grid unless a model's preprocess says exifOrientation: 'apply'", async () => {
+  // 1x2 image: red on top, blue below; orientation 6 shows it as blue left, red right.
+  const raw = Uint8Array.from([255, 0, 0, 0, 0, 255]);
+  const path = join(dir, 'oriented.png');
+  await sharp(raw, { raw: { width: 1, height: 2, channels: 3 } })
+    .withMetadata({ orientation: 6 })
+    .png()
+    .toFile(path);
+  const pp: Preprocess = {
+    resize: 2,
+    resizeMode: 'squash',
+    crop: null,
+    interpolation: 'nearest',
+    scale: 1,
+    mean: [0, 0, 0],
+    std: [1, 1, 1],
+    channels: 'rgb',
+    layout: 'nhwc',
+  };
+  const plain = await new Preprocessor(pp).run({ id: 'a', path });
+  const applied = await new Preprocessor({ ...pp, exifOrientation: 'apply' }).run({ id: 'a', path });
+  // nhwc 2x2, rows: stored grid = [red, red], [blue, blue]; rotated = [blue, red], [blue, red]
+  assert.deepEqual(Array.from(plain as Float32Array), [255, 0, 0, 255, 0, 0, 0, 0, 255, 0, 0, 255]);
+  assert.deepEqual(Array.from(applied as Float32Array), [0, 0, 255, 255, 0, 0, 0, 0, 255, 255, 0, 0]);
 });

@@ -6,8 +6,8 @@
  *   images, keeping the stored colour values; we do the same (`removeAlpha`).
  * - Grey images are replicated to three channels; palette images are expanded (as PIL).
  * - Embedded ICC profiles are ignored (PIL ignores them too); sharp would otherwise convert to sRGB.
- * - EXIF orientation IS applied (the image as a viewer shows it). PIL/torchvision do not apply it:
- *   for a photo with an orientation tag our pixels are the rotated ones. Deliberate, and recorded.
+ * - EXIF orientation is ignored by default: the stored pixel grid, as PIL/torchvision read it and as
+ *   bounding boxes (MIAP) are defined on. `applyExifOrientation` rotates as a viewer shows it.
  * - CMYK JPEGs are converted by libvips with a generic CMYK profile; PIL uses a naive formula, so
  *   such (rare) images differ.
  * - Truncated or corrupt pixel data is an error (`failOn: 'error'`), as PIL raises on truncated
@@ -16,12 +16,21 @@
 import sharp from 'sharp';
 import type { RgbImage } from './rgb.js';
 
+export interface DecodeOptions {
+  /** Rotate/flip by the EXIF orientation tag (default false: the stored grid, as PIL). */
+  applyExifOrientation?: boolean;
+}
+
 /**
- * Decodes an image file (path) or encoded bytes to 8-bit RGB with EXIF orientation applied.
+ * Decodes an image file (path) or encoded bytes to 8-bit RGB.
  * Throws on a missing, unreadable or undecodable input; the caller records the failure.
  */
-export async function decodeImage(input: string | Uint8Array): Promise<RgbImage> {
-  const { data, info } = await sharp(input, { failOn: 'error', ignoreIcc: true, autoOrient: true })
+export async function decodeImage(
+  input: string | Uint8Array,
+  options: DecodeOptions = {},
+): Promise<RgbImage> {
+  const autoOrient = options.applyExifOrientation === true;
+  const { data, info } = await sharp(input, { failOn: 'error', ignoreIcc: true, autoOrient })
     .removeAlpha()
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })

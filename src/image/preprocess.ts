@@ -4,7 +4,7 @@
  *
  * Each geometric step reproduces PIL/torchvision exactly on 8-bit RGB (see resize.ts, crop.ts), so
  * the tensor equals torchvision's `Compose([Resize, CenterCrop, ToTensor, Normalize])` on
- * `Image.open(path).convert('RGB')`, except that EXIF orientation is applied (decode.ts).
+ * `Image.open(path).convert('RGB')` (EXIF orientation ignored unless `exifOrientation: 'apply'`, decode.ts).
  */
 import { FairscopeError } from '../core/errors.js';
 import { stableHash } from '../core/hash.js';
@@ -122,7 +122,7 @@ export class Preprocessor {
   async run(task: ImageTask): Promise<Float32Array | ImageFailure> {
     let img: RgbImage;
     try {
-      img = await decodeImage(task.path);
+      img = await decodeImage(task.path, { applyExifOrientation: this.pp.exifOrientation === 'apply' });
     } catch (err) {
       return { id: task.id, reason: describeError(err, task.path) };
     }

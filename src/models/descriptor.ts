@@ -62,6 +62,7 @@ export const preprocessSchema = z
     std: triple.refine((s) => s.every((v) => v > 0), 'every std must be > 0'),
     channels: z.enum(['rgb', 'bgr']),
     layout: z.enum(['nchw', 'nhwc']),
+    exifOrientation: z.enum(['ignore', 'apply']).optional(),
   })
   .strict();
 
