@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../core/errors.js';
 import { loadResults } from './load.js';
-import { formatPath, parseResults } from './schema.js';
+import { formatPath, parseResults, resultsFileSchema } from './schema.js';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report', 'sample-results.json');
 
@@ -82,4 +82,31 @@ test('loadResults names the file for unreadable or non-JSON input', async () => 
 test('formatPath writes array indices in brackets', () => {
   assert.equal(formatPath(['rows', 12, 'ci', 1]), 'rows[12].ci[1]');
   assert.equal(formatPath(['tool', 'name']), 'tool.name');
+});
+
+test('the fast row check agrees with the zod schema, row by row', async () => {
+  const data = await sampleJson();
+  // Valid: the fast path's output equals zod's (nulls become NaN in both).
+  data.rows[1].value = null;
+  data.rows[1].ci = [null, 0.5];
+  const viaZod = resultsFileSchema.parse(data);
+  assert.deepEqual(parseResults(structuredClone(data), 'x.json'), viaZod);
+  // Each corruption is one the fast check must reject so that zod names the field.
+  const corruptions: [string, (r: Record<string, unknown>) => void][] = [
+    ['rows[7].model', (r) => Object.assign(r, { model: '' })],
+    ['rows[7].params.k', (r) => Object.assign(r, { params: { k: true } })],
+    ['rows[7].group.skintone', (r) => Object.assign(r, { group: { skintone: null } })],
+    ['rows[7].value', (r) => Object.assign(r, { value: '0.5' })],
+    ['rows[7].ci', (r) => Object.assign(r, { ci: [0.1] })],
+    ['rows[7].n', (r) => Object.assign(r, { n: 1.5 })],
+    ['rows[7].clusters', (r) => Object.assign(r, { clusters: -1 })],
+    ['rows[7].warnings[0]', (r) => Object.assign(r, { warnings: [3] })],
+    ['rows[7].dataset', (r) => Object.assign(r, { dataset: '' })],
+    ['rows[7]', (r) => Object.assign(r, structuredClone(data.rows[0]))],
+  ];
+  for (const [field, corrupt] of corruptions) {
+    const bad = await sampleJson();
+    corrupt(bad.rows[7] as Record<string, unknown>);
+    assertInputError(() => parseResults(bad, 'x.json'), field);
+  }
 });
