@@ -2,9 +2,15 @@
  * Helpers shared by the indicators to turn per-item values into MetricFrame inputs: one ClusterSums
  * per group of a grouping, with missing-value groups marked as not comparable.
  */
-import type { Group, ManifestItem } from '../core/types.js';
+import type { Group, ManifestItem, ResultRow } from '../core/types.js';
 import { type ClusterSums, ClusterSumsBuilder, emptySums } from '../stats/cluster-sums.js';
-import type { FrameGroupInput, MetricFrameInput } from '../stats/metric-frame.js';
+import {
+  buildMetricFrames,
+  type ComparisonKind,
+  type FrameGroupInput,
+  type FrameOptions,
+  type MetricFrameInput,
+} from '../stats/metric-frame.js';
 import { type Grouping, isMissingGroup, splitByGrouping } from './groups.js';
 
 export const MISSING_GROUP_NOTE =
@@ -40,6 +46,23 @@ export function splitItems(
     comparable,
     notes: comparable.map((c) => (c ? [] : [MISSING_GROUP_NOTE])),
   };
+}
+
+/**
+ * The splits that carry a frame's rows: `splits`, or when there are none one empty "overall" split
+ * of `n` items, since frames need at least one split to carry the overall value.
+ */
+export function frameCarriers(splits: GroupSplit[], n: number): GroupSplit[] {
+  if (splits.length > 0) return splits;
+  const overall: GroupSplit = {
+    grouping: { name: 'overall', attributes: [] },
+    groups: [],
+    groupIndex: new Int32Array(n),
+    members: [],
+    comparable: [],
+    notes: [],
+  };
+  return [overall];
 }
 
 /**
@@ -84,4 +107,44 @@ export function frameInput(
     groups,
     withRest: options.withRest,
   };
+}
+
+/** A frame to build, and how its rows are emitted. */
+export interface FrameSpec {
+  input: MetricFrameInput;
+  params: Record<string, string | number>;
+  /** A main metric: its gaps and comparisons are reported (when there are groupings). */
+  main: boolean;
+  /** The metric's first split, which carries its overall value. */
+  first: boolean;
+}
+
+/**
+ * Builds the frames of `specs` in one clustered bootstrap and returns their rows: the group values,
+ * the overall value from each metric's first split, and for main metrics, when `grouped`, the gaps
+ * and `comparisons`.
+ */
+export function frameRows(
+  specs: readonly FrameSpec[],
+  nClusters: number,
+  bootstrap: FrameOptions,
+  base: { model: string; indicator: string; dataset?: string },
+  grouped: boolean,
+  comparisons: ComparisonKind | 'none',
+): ResultRow[] {
+  const frames = buildMetricFrames(
+    nClusters,
+    specs.map((x) => x.input),
+    bootstrap,
+  );
+  return frames.flatMap((frame, f) => {
+    const x = specs[f] as FrameSpec;
+    return frame.toRows({
+      ...base,
+      params: x.params,
+      overall: x.first,
+      differences: x.main && grouped,
+      comparisons: x.main && grouped ? comparisons : 'none',
+    });
+  });
 }

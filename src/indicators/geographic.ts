@@ -12,14 +12,20 @@
  */
 import type { ManifestItem, ResultRow } from '../core/types.js';
 import { ClusterSumsBuilder, emptySums } from '../stats/cluster-sums.js';
-import {
-  buildMetricFrames,
-  type ComparisonKind,
-  type FrameGroupInput,
-  type FrameOptions,
-  type MetricFrameInput,
+import type {
+  ComparisonKind,
+  FrameGroupInput,
+  FrameOptions,
+  MetricFrameInput,
 } from '../stats/metric-frame.js';
-import { frameInput, type GroupSplit, splitItems } from './frames.js';
+import {
+  type FrameSpec,
+  frameCarriers,
+  frameInput,
+  frameRows,
+  type GroupSplit,
+  splitItems,
+} from './frames.js';
 import { DEFAULT_MISSING_VALUES, type Grouping, indexClusters, MISSING_ATTRIBUTE } from './groups.js';
 import { incomeBucket, OUT_OF_RANGE } from './income.js';
 import { CANDIDATES, rankPredictions, TOP_K, thresholdedPositions } from './predictions.js';
@@ -148,19 +154,7 @@ export function geographic(
     );
     return split;
   });
-  const carriers: GroupSplit[] =
-    splits.length > 0
-      ? splits
-      : [
-          {
-            grouping: { name: 'overall', attributes: [] },
-            groups: [],
-            groupIndex: new Int32Array(n),
-            members: [],
-            comparable: [],
-            notes: [],
-          },
-        ];
+  const carriers = frameCarriers(splits, n);
   const comparisons = options.comparisons ?? 'pairwise';
   const base = {
     model: options.model,
@@ -186,12 +180,7 @@ export function geographic(
       correct[i] = slots.some((s) => s.concepts.some((c) => truth.has(c))) ? 100 : 0;
     });
     const common = { threshold: t, topK: TOP_K, unit: 'percent' };
-    const inputs: {
-      input: MetricFrameInput;
-      params: Record<string, string | number>;
-      main: boolean;
-      first: boolean;
-    }[] = [];
+    const inputs: FrameSpec[] = [];
     carriers.forEach((split, s) => {
       const first = s === 0;
       inputs.push({
@@ -223,24 +212,8 @@ export function geographic(
         first,
       });
     });
-    const frames = buildMetricFrames(
-      nClusters,
-      inputs.map((x) => x.input),
-      options.bootstrap,
-    );
-    const grouped = splits.length > 0;
-    frames.forEach((frame, f) => {
-      const x = inputs[f] as (typeof inputs)[number];
-      rows.push(
-        ...frame.toRows({
-          ...base,
-          params: x.params,
-          overall: x.first,
-          differences: x.main && grouped,
-          comparisons: x.main && grouped ? comparisons : 'none',
-        }),
-      );
-    });
+    for (const row of frameRows(inputs, nClusters, options.bootstrap, base, splits.length > 0, comparisons))
+      rows.push(row);
   }
   return { rows, notes };
 }

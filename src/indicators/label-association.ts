@@ -10,13 +10,15 @@
  * printer drops n/a and unknown).
  */
 import type { ManifestItem, ResultRow } from '../core/types.js';
+import type { ComparisonKind, FrameOptions } from '../stats/metric-frame.js';
 import {
-  buildMetricFrames,
-  type ComparisonKind,
-  type FrameOptions,
-  type MetricFrameInput,
-} from '../stats/metric-frame.js';
-import { frameInput, type GroupSplit, splitItems } from './frames.js';
+  type FrameSpec,
+  frameCarriers,
+  frameInput,
+  frameRows,
+  type GroupSplit,
+  splitItems,
+} from './frames.js';
 import { DEFAULT_MISSING_VALUES, type Grouping, indexClusters } from './groups.js';
 import { predictionRates } from './prediction-rates.js';
 import { CANDIDATES, rankPredictions, TOP_K, thresholdedPositions } from './predictions.js';
@@ -77,20 +79,7 @@ export function labelAssociation(
   const ranked = rankPredictions(logits, n, nClasses, CANDIDATES);
   const { clusterIndex, nClusters } = indexClusters(items);
   const splits: GroupSplit[] = options.groupings.map((g) => splitItems(items, g, missing));
-  // Frames need at least one split to carry the overall value.
-  const carriers: GroupSplit[] =
-    splits.length > 0
-      ? splits
-      : [
-          {
-            grouping: { name: 'overall', attributes: [] },
-            groups: [],
-            groupIndex: new Int32Array(n),
-            members: [],
-            comparable: [],
-            notes: [],
-          },
-        ];
+  const carriers = frameCarriers(splits, n);
   const types = tax.associations.filter((a) => a.labels.length > 0);
   const harmfulLabels = new Set(
     tax.associations.filter((a) => tax.harmfulTypes.includes(a.name)).flatMap((a) => a.labels),
@@ -167,7 +156,7 @@ export function labelAssociation(
       })),
     ];
 
-    const inputs: { input: MetricFrameInput; params: Params; main: boolean; first: boolean }[] = [];
+    const inputs: FrameSpec[] = [];
     carriers.forEach((split, s) => {
       for (const spec of hitSpecs) {
         inputs.push({
@@ -192,24 +181,8 @@ export function labelAssociation(
         });
       }
     });
-    const frames = buildMetricFrames(
-      nClusters,
-      inputs.map((x) => x.input),
-      options.bootstrap,
-    );
-    frames.forEach((frame, f) => {
-      const x = inputs[f] as (typeof inputs)[number];
-      const grouped = splits.length > 0;
-      rows.push(
-        ...frame.toRows({
-          ...base,
-          params: x.params,
-          overall: x.first,
-          differences: x.main && grouped,
-          comparisons: x.main && grouped ? comparisons : 'none',
-        }),
-      );
-    });
+    for (const row of frameRows(inputs, nClusters, options.bootstrap, base, splits.length > 0, comparisons))
+      rows.push(row);
 
     // Per-class prediction rates and disparities.
     const perClass = options.perClass ?? 'taxonomy';

@@ -1,7 +1,7 @@
 /**
  * Float32 matrix products run by onnxruntime's CPU GEMM (MLAS): about 20x a plain TypeScript loop
- * (docs/stack.md). One session per thread count, built from in-memory model bytes with symbolic
- * dimensions, serves every shape; outputs can be written into caller-owned buffers.
+ * (docs/stack.md). One session per product kind and thread count, built from in-memory model bytes
+ * with symbolic dimensions, serves every shape; outputs can be written into caller-owned buffers.
  */
 import { availableParallelism } from 'node:os';
 import { gemmModelBytes, gemmTopKModelBytes } from './onnx-gemm-model.js';
@@ -14,13 +14,22 @@ let ortModule: Promise<Ort> | undefined;
 function loadOrt(): Promise<Ort> {
   ortModule ??= import('onnxruntime-node').then((m) => {
     const mod = m as Ort & { default?: Ort };
-    return mod.InferenceSession ? mod : (mod.default as Ort);
+    const ort = mod.InferenceSession ? mod : mod.default;
+    if (ort?.InferenceSession === undefined) throw new Error('onnxruntime-node has no InferenceSession');
+    return ort;
   });
   return ortModule;
 }
 
-/** C = A · Bᵀ, and the row-wise top-k of C, on onnxruntime. */
+/**
+ * The operands of a product: A (m, k) row-major, B (n, k) for A · Bᵀ or (k, n) for A · B, and an
+ * (m, n) row-major buffer to fill (a new one when omitted).
+ */
+type Operands = [a: Float32Array, m: number, k: number, b: Float32Array, n: number, out?: Float32Array];
+
+/** C = A · Bᵀ, C = A · B, and the row-wise top-k of A · Bᵀ, on onnxruntime. */
 export class Gemm {
+  private abSession: Promise<Session> | undefined;
   private topKSession: Promise<Session> | undefined;
 
   private constructor(
@@ -33,8 +42,9 @@ export class Gemm {
 
   /**
    * @param threads onnxruntime intra-op threads (default: all cores)
-   * @param spinning let idle pool threads spin (default false: the JavaScript thread merges top-k
-   *   results while a product runs, and spinning threads would take its core)
+   * @param spinning let idle pool threads spin (default false: the JavaScript thread works between
+   *   products, merging top-k results or updating a probe's weights, and spinning threads would
+   *   take its core)
    */
   static async create(options: { threads?: number; spinning?: boolean } = {}): Promise<Gemm> {
     const threads = options.threads ?? availableParallelism();
@@ -56,28 +66,39 @@ export class Gemm {
   }
 
   /**
-   * C = A · Bᵀ.
-   * @param a (m, k) row-major
-   * @param b (n, k) row-major
-   * @param out (m, n) row-major buffer to fill; a new one when omitted
-   * @returns out
+   * C = A · Bᵀ, B (n, k) row-major.
+   * @returns out, or a new (m, n) array when omitted
    */
-  async abT(
-    a: Float32Array,
-    m: number,
-    k: number,
-    b: Float32Array,
-    n: number,
-    out?: Float32Array,
+  abT(...operands: Operands): Promise<Float32Array> {
+    return this.product('abT', this.session, true, ...operands);
+  }
+
+  /**
+   * C = A · B, B (k, n) row-major.
+   * @returns out, or a new (m, n) array when omitted
+   */
+  async ab(...operands: Operands): Promise<Float32Array> {
+    this.abSession ??= this.ort.InferenceSession.create(gemmModelBytes({ transB: false }), this.options);
+    return this.product('ab', await this.abSession, false, ...operands);
+  }
+
+  /** Runs a Gemm session (transB: B is (n, k), else (k, n)), writing Y (m, n) into `out` or a new array. */
+  private async product(
+    name: string,
+    session: Session,
+    transB: boolean,
+    ...[a, m, k, b, n, out]: Operands
   ): Promise<Float32Array> {
-    if (a.length !== m * k) throw new RangeError(`Gemm.abT: a has ${a.length} values, expected ${m}x${k}`);
-    if (b.length !== n * k) throw new RangeError(`Gemm.abT: b has ${b.length} values, expected ${n}x${k}`);
+    const aDims: [number, number] = [m, k];
+    const bDims: [number, number] = transB ? [n, k] : [k, n];
+    checkSize(`Gemm.${name}: a`, a, aDims);
+    checkSize(`Gemm.${name}: b`, b, bDims);
     const target = out ?? new Float32Array(m * n);
-    if (target.length !== m * n)
-      throw new RangeError(`Gemm.abT: out has ${target.length} values, expected ${m}x${n}`);
+    checkSize(`Gemm.${name}: out`, target, [m, n]);
     const { Tensor } = this.ort;
-    await this.session.run(
-      { A: new Tensor('float32', a, [m, k]), B: new Tensor('float32', b, [n, k]) },
+    // The output tensor wraps `target`: onnxruntime writes into it, no copy or allocation per call.
+    await session.run(
+      { A: new Tensor('float32', a, aDims), B: new Tensor('float32', b, bDims) },
       { Y: new Tensor('float32', target, [m, n]) },
     );
     return target;
@@ -99,10 +120,8 @@ export class Gemm {
     n: number,
     top: number,
   ): Promise<{ values: Float32Array; indices: BigInt64Array; top: number }> {
-    if (a.length !== m * k)
-      throw new RangeError(`Gemm.abTTopK: a has ${a.length} values, expected ${m}x${k}`);
-    if (b.length !== n * k)
-      throw new RangeError(`Gemm.abTTopK: b has ${b.length} values, expected ${n}x${k}`);
+    checkSize('Gemm.abTTopK: a', a, [m, k]);
+    checkSize('Gemm.abTTopK: b', b, [n, k]);
     const t = Math.min(top, n);
     this.topKSession ??= this.ort.InferenceSession.create(gemmTopKModelBytes(), this.options);
     const session = await this.topKSession;
@@ -121,6 +140,32 @@ export class Gemm {
 
   async dispose(): Promise<void> {
     await this.session.release();
+    if (this.abSession !== undefined) await (await this.abSession).release();
     if (this.topKSession !== undefined) await (await this.topKSession).release();
   }
+}
+
+function checkSize(what: string, x: Float32Array, [rows, cols]: [number, number]): void {
+  if (x.length !== rows * cols)
+    throw new RangeError(`${what} has ${x.length} values, expected ${rows}x${cols}`);
+}
+
+const shared = new Map<number, Promise<Gemm | null>>();
+
+/**
+ * A process-wide Gemm for a thread count, created on first use and never disposed (for callers
+ * that multiply many times over a run, such as probe training), or null when onnxruntime-node
+ * cannot be loaded: callers then use TypeScript kernels.
+ * @param threads onnxruntime intra-op threads (default: all cores)
+ */
+export function sharedGemm(threads = availableParallelism()): Promise<Gemm | null> {
+  let gemm = shared.get(threads);
+  if (gemm === undefined) {
+    gemm = loadOrt().then(
+      () => Gemm.create({ threads }),
+      () => null,
+    );
+    shared.set(threads, gemm);
+  }
+  return gemm;
 }

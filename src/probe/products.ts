@@ -3,7 +3,7 @@
  * scores X·Wᵀ and the gradient term Rᵀ·X. A TypeScript kernel (float64 accumulation, exact enough for
  * golden tests) and an onnxruntime one (float32 MLAS GEMM, for large problems) share one interface.
  */
-import { loadOrtGemm, type OrtGemm } from './ort-gemm.js';
+import { type Gemm, sharedGemm } from '../linalg/gemm.js';
 
 /** 'auto' picks onnxruntime for large products when it loads, TypeScript otherwise. */
 export type ComputeBackend = 'auto' | 'js' | 'onnx';
@@ -129,7 +129,7 @@ export function jsProducts(x: Float32Array, n: number, d: number): FeatureProduc
 }
 
 /** onnxruntime products: float32 operands and results, copied into the float64 outputs. */
-export function ortProducts(x: Float32Array, n: number, d: number, gemm: OrtGemm): FeatureProducts {
+export function ortProducts(x: Float32Array, n: number, d: number, gemm: Gemm): FeatureProducts {
   checkShape(x, n, d);
   let w32 = new Float32Array(0);
   let rT32 = new Float32Array(0);
@@ -172,7 +172,7 @@ export async function createProducts(
   threads?: number,
 ): Promise<FeatureProducts> {
   if (backend === 'js' || (backend === 'auto' && n * d * c < ORT_MIN_WORK)) return jsProducts(x, n, d);
-  const gemm = await loadOrtGemm(threads);
+  const gemm = await sharedGemm(threads);
   if (gemm === null) {
     if (backend === 'onnx')
       throw new Error('backend "onnx" requested but onnxruntime-node could not be loaded');

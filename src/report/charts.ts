@@ -61,6 +61,23 @@ function order(xs: (string | undefined)[]): string[] {
   return [...new Set(xs.filter((x): x is string => x !== undefined))];
 }
 
+/** The row facet of a chart: one row per `row` value (in `rowOrder`), titled at its top left in italics. */
+function rowFacetOf(points: { row?: string }[], rowOrder: string[] | undefined): object {
+  return {
+    field: 'row',
+    type: 'nominal',
+    title: null,
+    sort: rowOrder ?? order(points.map((p) => p.row)),
+    header: {
+      labelAngle: 0,
+      labelOrient: 'top',
+      labelAnchor: 'start',
+      labelAlign: 'left',
+      labelFontStyle: 'italic',
+    },
+  };
+}
+
 /**
  * Dot-and-whisker chart: one row per category, one dot per series with its interval as a whisker;
  * optional column facets (e.g. association type, K) and row facets (e.g. attribute set).
@@ -135,19 +152,7 @@ export function intervalChart(points: IntervalPoint[], opts: IntervalChartOption
     });
   }
   const inner = { width: opts.width ?? 220, height: { step }, layer: layers };
-  const rowFacet = {
-    field: 'row',
-    type: 'nominal',
-    title: null,
-    sort: opts.rowOrder ?? order(points.map((p) => p.row)),
-    header: {
-      labelAngle: 0,
-      labelOrient: 'top',
-      labelAnchor: 'start',
-      labelAlign: 'left',
-      labelFontStyle: 'italic',
-    },
-  };
+  const rowFacet = rowFacetOf(points, opts.rowOrder);
   // Attribute sets have different groups: each row facet gets its own category axis, and its own
   // value axis (same scale) so that a tall chart can be read without scrolling to its bottom.
   const byRow = (body: object) => ({
@@ -318,19 +323,7 @@ export function curveChart(points: CurvePoint[], opts: CurveChartOptions): TopLe
     };
   }
   if (hasRow) {
-    facet.row = {
-      field: 'row',
-      type: 'nominal',
-      title: null,
-      sort: opts.rowOrder ?? order(points.map((p) => p.row)),
-      header: {
-        labelAngle: 0,
-        labelOrient: 'top',
-        labelAnchor: 'start',
-        labelAlign: 'left',
-        labelFontStyle: 'italic',
-      },
-    };
+    facet.row = rowFacetOf(points, opts.rowOrder);
   }
   // A single column facet wraps (facet + columns); rows and columns together form a grid.
   const facetSpec =

@@ -1,37 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { ManifestItem } from '../../core/types.js';
 import { readManifest, writeManifest } from '../../data/manifest.js';
 import { corruptImage, itemSeed, toRgbImage } from '../../image/corrupt/index.js';
 import { naturalTestImage } from '../../image/corrupt/testing.js';
 import { decodeImage } from '../../image/decode.js';
+import { runCli, testDir } from '../testing/run-cli.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'fairscope-corrupt-'));
-after(() => rm(dir, { recursive: true, force: true }));
-const main = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', main, ...args],
-      {
-        env: { ...process.env, FAIRSCOPE_QUIET: '1' },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const dir = await testDir('fairscope-corrupt-');
 
 async function writePng(path: string, width: number, height: number): Promise<void> {
   const img = naturalTestImage(width, height);
@@ -56,7 +35,7 @@ await writeManifest(manifest, items);
 describe('fairscope corrupt', () => {
   it('writes corrupted PNGs and a manifest, and records undecodable and too small images', async () => {
     const out = join(dir, 'out');
-    const r = await cli([
+    const r = await runCli(
       'corrupt',
       '--manifest',
       manifest,
@@ -69,7 +48,7 @@ describe('fairscope corrupt', () => {
       '--out',
       out,
       '--json',
-    ]);
+    );
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.items, 4);
@@ -124,7 +103,7 @@ describe('fairscope corrupt', () => {
       [manifest, out1],
       [reversed, out2],
     ] as const) {
-      const r = await cli([
+      const r = await runCli(
         'corrupt',
         '--manifest',
         m,
@@ -136,7 +115,7 @@ describe('fairscope corrupt', () => {
         o,
         '--concurrency',
         '2',
-      ]);
+      );
       assert.equal(r.code, 0, r.stderr);
     }
     for (const name of ['a.png']) {
@@ -150,7 +129,7 @@ describe('fairscope corrupt', () => {
     const out = join(dir, 'cropped');
     const boxed = join(dir, 'boxed.jsonl');
     await writeManifest(boxed, [{ id: 'a', source: 'a.png', labels: [], attrs: {}, bbox: [2, 2, 22, 18] }]);
-    const r = await cli([
+    const r = await runCli(
       'corrupt',
       '--manifest',
       boxed,
@@ -164,7 +143,7 @@ describe('fairscope corrupt', () => {
       '12',
       '--crop',
       '10',
-    ]);
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^wrote 1 of 1 images \(contrast, severity 1, seed 0\)/);
     const [item] = await readManifest(join(out, 'manifest.jsonl'));
@@ -175,13 +154,13 @@ describe('fairscope corrupt', () => {
 
   it('rejects a bad severity, an unknown corruption, and --crop without --resize (exit 2)', async () => {
     const base = ['corrupt', '--manifest', manifest, '--out', join(dir, 'x')];
-    let r = await cli([...base, '--corruption', 'fog', '--severity', '6']);
+    let r = await runCli(...base, '--corruption', 'fog', '--severity', '6');
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--severity must be an integer from 1 to 5, got "6"/);
-    r = await cli([...base, '--corruption', 'rain', '--severity', '1']);
+    r = await runCli(...base, '--corruption', 'rain', '--severity', '1');
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown corruption "rain"; corruptions are: gaussian_noise, shot_noise/);
-    r = await cli([...base, '--corruption', 'fog', '--severity', '1', '--crop', '8']);
+    r = await runCli(...base, '--corruption', 'fog', '--severity', '1', '--crop', '8');
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--crop needs --resize/);
   });
@@ -189,7 +168,7 @@ describe('fairscope corrupt', () => {
 
 describe('fairscope corruptions', () => {
   it('lists the 19 corruptions with the held-out flag', async () => {
-    const r = await cli(['corruptions', '--json']);
+    const r = await runCli('corruptions', '--json');
     assert.equal(r.code, 0, r.stderr);
     const { corruptions, severities } = JSON.parse(r.stdout);
     assert.deepEqual(severities, [1, 2, 3, 4, 5]);
@@ -201,7 +180,7 @@ describe('fairscope corruptions', () => {
       random: false,
       deviation: '',
     });
-    const text = await cli(['corruptions']);
+    const text = await runCli('corruptions');
     assert.match(text.stdout, /^spatter +weather +yes +yes +exact distance transform/m);
   });
 });

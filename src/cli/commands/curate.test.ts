@@ -4,7 +4,6 @@
  * for bad input.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +16,8 @@ import { selectItems } from '../../curate/select.js';
 import { clusteredEmbeddings, plantDuplicates } from '../../curate/synthetic.js';
 import { writeManifest } from '../../data/manifest.js';
 import { writeEmbeddings } from '../../embed/store.js';
+import { runCli } from '../testing/run-cli.js';
 
-const REPO = join(import.meta.dirname, '..', '..', '..');
 const N = 120;
 const DIM = 32;
 
@@ -28,23 +27,6 @@ let store: string;
 let items: ManifestItem[];
 let data: Float32Array;
 let planted: [number, number][];
-
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), ...args], {
-      env: { ...process.env, FAIRSCOPE_QUIET: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function readJsonl(path: string): Promise<Record<string, unknown>[]> {
   return (await readFile(path, 'utf8'))
@@ -76,7 +58,7 @@ after(async () => {
 
 test('curate kcenter writes the library selection, in order, with paths valid from the new folder', async () => {
   const out = join(root, 'out', 'sel.jsonl');
-  const res = await cli(
+  const res = await runCli(
     'curate',
     '--manifest',
     manifest,
@@ -114,7 +96,7 @@ test('curate kcenter writes the library selection, in order, with paths valid fr
 test('curate balanced with --results: equal shares exactly, rows in results.json', async () => {
   const out = join(root, 'bal.jsonl');
   const results = join(root, 'results.json');
-  const res = await cli(
+  const res = await runCli(
     'curate',
     '--manifest',
     manifest,
@@ -160,7 +142,7 @@ test('curate balanced with --results: equal shares exactly, rows in results.json
 
 test('curate bad input: budget too large (2), infeasible balance (1), ids not matching, NaN embeddings', async () => {
   const out = join(root, 'bad.jsonl');
-  const big = await cli(
+  const big = await runCli(
     'curate',
     '--manifest',
     manifest,
@@ -174,7 +156,7 @@ test('curate bad input: budget too large (2), infeasible balance (1), ids not ma
   assert.equal(big.code, 2);
   assert.match(big.stderr, /--budget 121 is larger than the set: there are 120 items/);
   // 30 items are "m": 80 / 2 = 40 > 30
-  const infeasible = await cli(
+  const infeasible = await runCli(
     'curate',
     '--manifest',
     manifest,
@@ -189,7 +171,7 @@ test('curate bad input: budget too large (2), infeasible balance (1), ids not ma
   );
   assert.equal(infeasible.code, 1);
   assert.match(infeasible.stderr, /group "m" needs 40 items but has 30 \(short by 10\).*--allow-shortfall/);
-  const shortfall = await cli(
+  const shortfall = await runCli(
     'curate',
     '--manifest',
     manifest,
@@ -221,7 +203,7 @@ test('curate bad input: budget too large (2), infeasible balance (1), ids not ma
   const other = join(root, 'emb-other');
   const ids = items.map((it, i) => (i < 7 ? `zz${i}` : it.id));
   await writeEmbeddings(other, { ids, dim: DIM, data, modelId: 'toy' });
-  const mismatch = await cli(
+  const mismatch = await runCli(
     'curate',
     '--manifest',
     manifest,
@@ -241,7 +223,7 @@ test('curate bad input: budget too large (2), infeasible balance (1), ids not ma
   const bad = data.slice();
   bad[5 * DIM + 2] = Number.NaN;
   await writeEmbeddings(nan, { ids: items.map((it) => it.id), dim: DIM, data: bad, modelId: 'toy' });
-  const nanRes = await cli(
+  const nanRes = await runCli(
     'curate',
     '--manifest',
     manifest,
@@ -285,7 +267,7 @@ test('dedup writes the planted clusters (and pHash links identical images); leak
   }
   const clustersPath = join(root, 'clusters.jsonl');
   const kept = join(root, 'kept.jsonl');
-  const res = await cli(
+  const res = await runCli(
     'dedup',
     '--manifest',
     manifest,
@@ -311,7 +293,7 @@ test('dedup writes the planted clusters (and pHash links identical images); leak
     expected,
   );
   assert.equal((await readJsonl(kept)).length, N - 12);
-  const withHash = await cli(
+  const withHash = await runCli(
     'dedup',
     '--manifest',
     manifest,
@@ -357,7 +339,7 @@ test('dedup writes the planted clusters (and pHash links identical images); leak
     modelId: 'toy',
   });
   const leaksPath = join(root, 'leaks.jsonl');
-  const leak = await cli(
+  const leak = await runCli(
     'leakage',
     '--train',
     manifest,

@@ -4,11 +4,9 @@
  * from onnxruntime run directly on each image's tensor, one image per call.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import type { ManifestItem } from '../../core/types.js';
 import { writeManifest } from '../../data/manifest.js';
@@ -16,35 +14,17 @@ import { readEmbeddings, readFailures } from '../../embed/store.js';
 import { writeTestImages } from '../../embed/testing.js';
 import { isFailure, Preprocessor } from '../../image/preprocess.js';
 import { DEFAULT_PREPROCESS } from '../../models/descriptor.js';
+import { runCli, testDir } from '../testing/run-cli.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 const MODEL = join(REPO, 'test', 'fixtures', 'models', 'tiny-convnet.onnx');
 
-let root: string;
+const root = await testDir('fairscope-cli-embed-');
 let manifest: string;
 let descriptor: string;
 let items: ManifestItem[];
 
-/** Runs the CLI in a child process (the real entry point, exit code included). */
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), ...args], {
-      env: { ...process.env, FAIRSCOPE_QUIET: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'fairscope-cli-embed-'));
   items = await writeTestImages(join(root, 'images'), 10);
   items.push({ id: 'broken', source: 'broken.jpg', labels: [], attrs: {} });
   await writeFile(join(root, 'images', 'broken.jpg'), 'not a jpeg');
@@ -64,13 +44,10 @@ before(async () => {
     ].join('\n'),
   );
 });
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
 
 test('embed writes the store; rows equal onnxruntime on each image alone; a broken image exits 1', async () => {
   const out = join(root, 'store');
-  const res = await cli(
+  const res = await runCli(
     'embed',
     '--model',
     descriptor,
@@ -121,7 +98,7 @@ test('shards merged by the CLI equal the single run; another model in the folder
     `id: other\nformat: onnx\npath: ${MODEL}\noutput: embedding\nprovider: cpu\npreprocess: { resize: 16, crop: 16 }\n`,
   );
   const shard = (i: number) =>
-    cli(
+    runCli(
       'embed',
       '--model',
       descriptor,
@@ -137,11 +114,11 @@ test('shards merged by the CLI equal the single run; another model in the folder
   const [r0, r1, clash] = await Promise.all([
     shard(0),
     shard(1),
-    cli('embed', '--model', other, '--manifest', manifest, '--out', single, '--workers', '0'),
+    runCli('embed', '--model', other, '--manifest', manifest, '--out', single, '--workers', '0'),
   ]);
   for (const r of [r0, r1]) assert.ok(r.code === 0 || r.code === 1, r.stderr);
   const merged = join(root, 'merged');
-  const m = await cli('merge', shards[1], shards[0], '--out', merged, '--json');
+  const m = await runCli('merge', shards[1], shards[0], '--out', merged, '--json');
   assert.equal(m.code, 0, m.stderr);
   assert.equal(JSON.parse(m.stdout).count, 10);
   const a = await readEmbeddings(merged);

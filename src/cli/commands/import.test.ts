@@ -1,42 +1,22 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { InputError, UsageError } from '../../core/errors.js';
 import { tempDir, writeImage, writeText } from '../../data/importers/testing.js';
 import { readManifest } from '../../data/manifest.js';
+import { runCli } from '../testing/run-cli.js';
 import { run } from './import.js';
 
 const tmp = await tempDir();
 after(tmp.cleanup);
-const main = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-/** Runs `fairscope <args>` from source in a child process. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', main, ...args],
-      {
-        env: { ...process.env, FAIRSCOPE_QUIET: '1' },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 test('fairscope import utkface writes the manifest, the skipped records and a JSON summary', async () => {
   const root = join(tmp.dir, 'utk');
   for (const f of ['25_0_0_1.jpg', '31_1_1_2.jpg', '40_1_1_3.jpg', 'bad_name.jpg'])
     await writeImage(join(root, f), 4, 4);
   const out = join(tmp.dir, 'out', 'utk.jsonl');
-  const r = await cli(['import', 'utkface', root, '--out', out, '--json']);
+  const r = await runCli('import', 'utkface', root, '--out', out, '--json');
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
   assert.equal(summary.format, 'utkface');
@@ -66,7 +46,7 @@ test('fairscope import utkface writes the manifest, the skipped records and a JS
 });
 
 test('fairscope import --help lists every format with its options; text summary counts values', async () => {
-  const help = await cli(['import', '--help']);
+  const help = await runCli('import', '--help');
   assert.equal(help.code, 0, help.stderr);
   for (const name of [
     'casual-conversations',
@@ -85,7 +65,7 @@ test('fairscope import --help lists every format with its options; text summary 
   const root = join(tmp.dir, 'classes');
   for (const f of ['cat/a.jpg', 'cat/b.jpg', 'dog/c.jpg']) await writeImage(join(root, f), 4, 4);
   const out = join(tmp.dir, 'classes.jsonl');
-  const r = await cli(['import', 'image-folder', root, '--out', out]);
+  const r = await runCli('import', 'image-folder', root, '--out', out);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /items: 3/);
   assert.match(r.stdout, /labels \(2 distinct\): cat 2, dog 1/);
@@ -119,12 +99,12 @@ test('errors: missing format, unknown format, missing --out, unknown option, not
     return true;
   });
   assert.equal((await readFile(`${out}.skipped.jsonl`, 'utf8')).trim().split('\n').length, 1);
-  const r = await cli(['import', 'miap', join(tmp.dir, 'none.csv'), '--out', out]);
+  const r = await runCli('import', 'miap', join(tmp.dir, 'none.csv'), '--out', out);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /needs --images DIR/);
   const meta = join(tmp.dir, 'cc.json');
   await writeText(meta, '{"not": "a list"}');
-  const r2 = await cli(['import', 'casual-conversations', meta, '--out', out]);
+  const r2 = await runCli('import', 'casual-conversations', meta, '--out', out);
   assert.equal(r2.code, 1);
   assert.match(r2.stderr, /cc\.json: expected a JSON list of records, got an object/);
 });

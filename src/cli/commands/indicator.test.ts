@@ -3,15 +3,14 @@
  * golden fixtures of tools/indicators_reference.py, results.json checked against the numpy values.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { readResults } from '../../core/results.js';
 import type { ManifestItem } from '../../core/types.js';
 import { writeManifest } from '../../data/manifest.js';
 import { writeEmbeddings } from '../../embed/store.js';
-import { main } from '../main.js';
+import { runCliInProcess, testDir } from '../testing/run-cli.js';
 
 const fixture = async <T>(name: string) =>
   JSON.parse(
@@ -48,34 +47,10 @@ interface RetrievalFixture {
   expected: { params: { k: number }; group: Record<string, string>; value: number }[];
 }
 
-/** Runs `fairscope ...` in-process; returns the exit code, stdout and stderr text. */
-async function fairscope(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const [w1, w2] = [process.stdout.write, process.stderr.write];
-  const capture = (sink: string[], orig: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      if (typeof chunk !== 'string')
-        return (orig as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
-      sink.push(chunk);
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture(out, w1, process.stdout);
-  process.stderr.write = capture(err, w2, process.stderr);
-  try {
-    const code = await main(argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-  }
-}
-
-let root = '';
+const root = await testDir('fairscope-indicator-cli-');
 const at = (...p: string[]) => join(root, ...p);
 
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'fairscope-indicator-cli-'));
+before(() => {
   process.env.FAIRSCOPE_QUIET = '1';
 });
 
@@ -104,7 +79,7 @@ describe('indicator label-association', () => {
   });
 
   it('writes rows equal to the numpy reference', async () => {
-    const r = await fairscope(
+    const r = await runCliInProcess(
       'indicator',
       'label-association',
       '--manifest',
@@ -124,8 +99,8 @@ describe('indicator label-association', () => {
       at('la.json'),
       '--json',
     );
-    assert.equal(r.code, 0, r.err);
-    assert.equal(JSON.parse(r.out).out, at('la.json'));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).out, at('la.json'));
     const results = await readResults(at('la.json'));
     const find = (metric: string, tau: number, association: string, group: string) =>
       results.rows.find(
@@ -151,7 +126,7 @@ describe('indicator label-association', () => {
   });
 
   it('a taxonomy label absent from the classes is an error unless partial coverage is allowed', async () => {
-    const r = await fairscope(
+    const r = await runCliInProcess(
       'indicator',
       'label-association',
       '--manifest',
@@ -165,10 +140,10 @@ describe('indicator label-association', () => {
     );
     assert.equal(r.code, 1);
     assert.match(
-      r.err,
+      r.stderr,
       /label\(s\) of taxonomy "casual-conversations" are not among the model's 14 class label names/,
     );
-    const ok = await fairscope(
+    const ok = await runCliInProcess(
       'indicator',
       'label-association',
       '--manifest',
@@ -187,13 +162,13 @@ describe('indicator label-association', () => {
       '--out',
       at('partial.json'),
     );
-    assert.equal(ok.code, 0, ok.err);
-    assert.match(ok.out, /note: taxonomy labels not among the classes .*khimar/);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /note: taxonomy labels not among the classes .*khimar/);
   });
 
   it('prediction ids that do not match the manifest: counts and examples', async () => {
     await writeManifest(at('short.jsonl'), fx.inputs.items.slice(0, 30));
-    const r = await fairscope(
+    const r = await runCliInProcess(
       'indicator',
       'label-association',
       '--manifest',
@@ -207,7 +182,7 @@ describe('indicator label-association', () => {
     );
     assert.equal(r.code, 1);
     assert.match(
-      r.err,
+      r.stderr,
       /10 of 40 row id\(s\) are not in the manifest .*short\.jsonl \(30 items\): "img30", "img31"/,
     );
   });
@@ -223,7 +198,7 @@ describe('indicator label-association', () => {
       classes: fx.inputs.classes,
       modelId: 'm',
     });
-    const r = await fairscope(
+    const r = await runCliInProcess(
       'indicator',
       'label-association',
       '--manifest',
@@ -236,7 +211,7 @@ describe('indicator label-association', () => {
       at('x.json'),
     );
     assert.equal(r.code, 1);
-    assert.match(r.err, /logit of item "img03" for class "n_beard" \(index 2\) is NaN/);
+    assert.match(r.stderr, /logit of item "img03" for class "n_beard" \(index 2\) is NaN/);
   });
 });
 
@@ -258,7 +233,7 @@ describe('indicator geographic', () => {
       `${JSON.stringify({ id: 'broken', reason: 'cannot decode' })}\n`,
     );
     await writeFile(at('concepts.json'), JSON.stringify(fx.inputs.conceptMap));
-    const r = await fairscope(
+    const r = await runCliInProcess(
       'indicator',
       'geographic',
       '--manifest',
@@ -274,7 +249,7 @@ describe('indicator geographic', () => {
       '--out',
       at('geo.json'),
     );
-    assert.equal(r.code, 0, r.err);
+    assert.equal(r.code, 0, r.stderr);
     const results = await readResults(at('geo.json'));
     for (const e of fx.expected.filter((x) => x.metric === 'hit_rate')) {
       const row = results.rows.find(
@@ -287,7 +262,7 @@ describe('indicator geographic', () => {
       assert.ok(Math.abs(row.value - (e.value as number)) < 1e-9);
     }
     assert.deepEqual(results.failures, [{ dataset: 'ds', id: 'broken', reason: 'cannot decode' }]);
-    assert.match(r.out, /note: \d+ image\(s\) have an income outside the bucket range/);
+    assert.match(r.stdout, /note: \d+ image\(s\) have an income outside the bucket range/);
   });
 });
 
@@ -328,8 +303,8 @@ describe('indicator retrieval', () => {
       '--out',
       at('r.json'),
     ];
-    const r = await fairscope(...args);
-    assert.equal(r.code, 0, r.err);
+    const r = await runCliInProcess(...args);
+    assert.equal(r.code, 0, r.stderr);
     const results = await readResults(at('r.json'));
     for (const e of fx.expected) {
       const row = results.rows.find(
@@ -342,26 +317,26 @@ describe('indicator retrieval', () => {
       assert.ok(Math.abs(row.value - e.value) < 1e-9);
     }
     // the same seed gives the same intervals; --append replaces this model's rows
-    const again = await fairscope(...args, '--append');
-    assert.equal(again.code, 0, again.err);
+    const again = await runCliInProcess(...args, '--append');
+    assert.equal(again.code, 0, again.stderr);
     const appended = await readResults(at('r.json'));
     assert.equal(appended.rows.length, results.rows.length);
     assert.deepEqual(
       appended.rows.map((x) => x.ci),
       results.rows.map((x) => x.ci),
     );
-    assert.match(r.out, /retrieval: 30 queries, 60 database items, gender/);
+    assert.match(r.stdout, /retrieval: 30 queries, 60 database items, gender/);
   });
 
   it('usage errors: missing options, unknown subcommand', async () => {
-    const r = await fairscope('indicator', 'retrieval', '--queries', 'q.jsonl');
+    const r = await runCliInProcess('indicator', 'retrieval', '--queries', 'q.jsonl');
     assert.equal(r.code, 2);
-    assert.match(r.err, /missing required option --query-embeddings/);
-    const u = await fairscope('indicator', 'fairness');
+    assert.match(r.stderr, /missing required option --query-embeddings/);
+    const u = await runCliInProcess('indicator', 'fairness');
     assert.equal(u.code, 2);
-    assert.match(u.err, /unknown indicator "fairness"/);
-    const h = await fairscope('indicator', '--help');
+    assert.match(u.stderr, /unknown indicator "fairness"/);
+    const h = await runCliInProcess('indicator', '--help');
     assert.equal(h.code, 0);
-    assert.match(h.out, /indicator label-association --manifest/);
+    assert.match(h.stdout, /indicator label-association --manifest/);
   });
 });

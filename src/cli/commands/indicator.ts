@@ -252,6 +252,33 @@ async function loadAligned(
   return { items: a.items, set, rows: a.rows, excluded: a.excluded };
 }
 
+/**
+ * The manifest's items aligned with a prediction store, the class names (--classes or the store's)
+ * and their logits (items, classes) row-major, checked finite.
+ */
+async function loadPredictions(
+  v: CommonValues & { classes?: string },
+  manifest: string,
+  dir: string,
+): Promise<Omit<Loaded, 'rows'> & { dataset: string; classes: string[]; logits: Float32Array }> {
+  const dataset = datasetName(v, manifest);
+  const { items, set, rows, excluded } = await loadAligned(
+    manifest,
+    dir,
+    dataset,
+    v['allow-missing'] ?? false,
+  );
+  const classes = await classNames(set, dir, v.classes, set.ids.length);
+  const logits = takeRows(set.logits as Float32Array, classes.length, rows);
+  checkLogits(
+    logits,
+    items.map((i) => i.id),
+    classes,
+    dir,
+  );
+  return { dataset, items, set, excluded, classes, logits };
+}
+
 /** Writes rows (and what they came from) to the results file; with --append merges into it. */
 async function saveResults(
   v: CommonValues,
@@ -362,21 +389,7 @@ async function runLabelAssociation(argv: string[]): Promise<number> {
   }
   const thresholds = thresholdList(v.thresholds, LABEL_ASSOCIATION_THRESHOLDS);
   const bootstrap = bootstrapOptions(v);
-  const dataset = datasetName(v, manifest);
-  const { items, set, rows, excluded } = await loadAligned(
-    manifest,
-    dir,
-    dataset,
-    v['allow-missing'] ?? false,
-  );
-  const classes = await classNames(set, dir, v.classes, set.ids.length);
-  const logits = takeRows(set.logits as Float32Array, classes.length, rows);
-  checkLogits(
-    logits,
-    items.map((i) => i.id),
-    classes,
-    dir,
-  );
+  const { dataset, items, set, excluded, classes, logits } = await loadPredictions(v, manifest, dir);
   const names = await labelNames(v['label-names'], classes);
   const { missing } = checkTaxonomyCoverage(taxonomy, names ?? classes, {
     allowPartial: v['allow-partial-taxonomy'] ?? false,
@@ -468,21 +481,7 @@ async function runGeographic(argv: string[]): Promise<number> {
   required(v.out, 'out');
   const thresholds = thresholdList(v.thresholds, GEOGRAPHIC_THRESHOLDS);
   const bootstrap = bootstrapOptions(v);
-  const dataset = datasetName(v, manifest);
-  const { items, set, rows, excluded } = await loadAligned(
-    manifest,
-    dir,
-    dataset,
-    v['allow-missing'] ?? false,
-  );
-  const classes = await classNames(set, dir, v.classes, set.ids.length);
-  const logits = takeRows(set.logits as Float32Array, classes.length, rows);
-  checkLogits(
-    logits,
-    items.map((i) => i.id),
-    classes,
-    dir,
-  );
+  const { dataset, items, set, excluded, classes, logits } = await loadPredictions(v, manifest, dir);
   const conceptMap = await loadConceptMap(mapFile, classes);
   const groupings = parseGroupings(v.groups ?? DEFAULT_GEOGRAPHIC_GROUPS, withIncomeBuckets(items).items);
   const model = v.model ?? set.modelId;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../core/errors.js';
+import { runCli } from '../testing/run-cli.js';
 import { builtinListing, describePreprocess, inspectReport, run } from './models.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/models/', import.meta.url));
@@ -66,13 +66,9 @@ describe('fairscope models', () => {
     assert.match(out, /cannot load as configured: .*has 2 outputs/);
   });
 
-  test('the command runs from the CLI and prints JSON', () => {
-    const root = fileURLToPath(new URL('../../../', import.meta.url));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'models', '--json'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    assert.equal(r.status, 0, r.stderr);
+  test('the command runs from the CLI and prints JSON', async () => {
+    const r = await runCli('models', '--json');
+    assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as unknown[]).length, 2);
   });
 

@@ -3,15 +3,15 @@
  * eval in a temporary folder, with accuracies checked against sklearn's.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { InputError } from '../../core/errors.js';
 import { readEmbeddings, writeEmbeddings } from '../../embed/store.js';
 import { predictLogits } from '../../probe/head.js';
 import { loadHead } from '../../probe/head-io.js';
 import { knnLogits, predictKnn } from '../../probe/knn-head.js';
+import { captureOutput, testDir } from '../testing/run-cli.js';
 import { run } from './probe.js';
 
 const fixture = JSON.parse(
@@ -28,34 +28,15 @@ const fixture = JSON.parse(
 // Sorted class names, so that class index k is sklearn's integer class k.
 const NAMES = ['cat', 'dog', 'emu', 'yak'];
 
-let root = '';
+const root = await testDir('fairscope-probe-cli-');
 const emb = () => join(root, 'emb');
 const trainManifest = () => join(root, 'train.jsonl');
 const testManifest = () => join(root, 'test.jsonl');
 
-/**
- * Runs the command with its stdout text captured; returns the exit code and the text. Only string
- * writes are captured: the test runner's own (binary) reports on stdout pass through.
- */
-async function probe(...argv: string[]): Promise<{ code: number; out: string }> {
-  const chunks: string[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    if (typeof chunk !== 'string')
-      return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-    chunks.push(chunk);
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const code = await run(argv);
-    return { code, out: chunks.join('') };
-  } finally {
-    process.stdout.write = write;
-  }
-}
+/** Runs `fairscope probe ARGV` in this process, its text output captured. */
+const probe = (...argv: string[]) => captureOutput(() => run(argv));
 
 before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'fairscope-probe-cli-'));
   const x = [...fixture.x_train, ...fixture.x_test];
   const y = [...fixture.y_train, ...fixture.y_test];
   // One unembeddable item ("broken") listed in failures.jsonl, as `fairscope embed` writes it.
@@ -79,10 +60,6 @@ before(async () => {
   await writeFile(testManifest(), `${fixture.x_test.map((_, i) => line(fixture.n_train + i)).join('\n')}\n`);
 });
 
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
 describe('fairscope probe', () => {
   const fit = () => fixture.fits[0];
 
@@ -103,7 +80,7 @@ describe('fairscope probe', () => {
       '--json',
     );
     assert.equal(trained.code, 0);
-    const report = JSON.parse(trained.out);
+    const report = JSON.parse(trained.stdout);
     assert.equal(report.items, fixture.n_train);
     assert.equal(report.skippedFailed, 1);
     assert.ok(Math.abs(report.metrics.trainAccuracy - fit().train_accuracy) <= 0.01);
@@ -139,7 +116,7 @@ describe('fairscope probe', () => {
       '100',
       '--json',
     );
-    const rows = JSON.parse(evaluated.out).rows as {
+    const rows = JSON.parse(evaluated.stdout).rows as {
       metric: string;
       group: object;
       value: number;
@@ -172,7 +149,7 @@ describe('fairscope probe', () => {
       '--json',
       ...args,
     );
-    const top1 = JSON.parse(res.out).rows[0];
+    const top1 = JSON.parse(res.stdout).rows[0];
     // With its own row left out an item cannot trivially vote for itself: accuracy is well below 1.
     assert.ok(top1.value < 0.9, `top-1 ${top1.value}`);
 

@@ -4,75 +4,19 @@
  * returns the exit code), which keeps the file fast.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { main } from '../main.js';
+import { test } from 'node:test';
+import { runCli, runCliInProcess, testDir } from '../testing/run-cli.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 const SAMPLE = join(REPO, 'test', 'fixtures', 'report', 'sample-results.json');
 
-let root: string;
-
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), ...args], {
-      env: { ...process.env, FAIRSCOPE_QUIET: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/**
- * Runs `fairscope ARGS` in this process, capturing the text it writes to stdout and stderr. Binary
- * chunks (the test runner's own protocol messages) pass through untouched.
- */
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  const capture = (original: typeof out, append: (s: string) => void) =>
-    function (this: NodeJS.WriteStream, chunk: string | Uint8Array, ...rest: unknown[]) {
-      if (typeof chunk !== 'string')
-        return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-      append(chunk);
-      return true;
-    } as typeof out;
-  process.stdout.write = capture(out, (s) => {
-    stdout += s;
-  });
-  process.stderr.write = capture(err, (s) => {
-    stderr += s;
-  });
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
-
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'fairscope-cli-report-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const root = await testDir('fairscope-cli-report-');
 
 test('report writes report.html, summary.md, results.parquet and model-card.md from results alone', async () => {
   const out = join(root, 'out');
-  const res = await cli('report', SAMPLE, '--out', out, '--model-card', '--json');
+  const res = await runCli('report', SAMPLE, '--out', out, '--model-card', '--json');
   assert.equal(res.code, 0, res.stderr);
   const files = JSON.parse(res.stdout);
   assert.deepEqual(Object.keys(files).sort(), ['html', 'modelCard', 'parquet', 'summary']);
@@ -89,17 +33,17 @@ test('report on a broken file exits 1 naming the file and the field; bad usage e
   data.rows[12].ci = [0.1, 'x'];
   const broken = join(root, 'broken.json');
   await writeFile(broken, JSON.stringify(data));
-  const res = await run('report', broken, '--out', join(root, 'never'));
+  const res = await runCliInProcess('report', broken, '--out', join(root, 'never'));
   assert.equal(res.code, 1);
   assert.match(res.stderr, /broken\.json: field "rows\[12\]\.ci\[1\]"/);
-  assert.equal((await run('report')).code, 2);
-  assert.equal((await run('report', SAMPLE, '--bogus')).code, 2);
+  assert.equal((await runCliInProcess('report')).code, 2);
+  assert.equal((await runCliInProcess('report', SAMPLE, '--bogus')).code, 2);
 });
 
 test('gate exits 3 listing violations, 0 when thresholds hold, 2 on bad arguments, 1 with nothing to check', async () => {
   // Harmful hit rates are in percent in the sample: above 4.6% are supervised-rn50's age=70+ (12.7)
   // and female × lighter (4.83); its age gap (largest − smallest) is 8.78 points, above 5.
-  const failed = await run(
+  const failed = await runCliInProcess(
     'gate',
     SAMPLE,
     '--max-harmful',
@@ -115,12 +59,20 @@ test('gate exits 3 listing violations, 0 when thresholds hold, 2 on bad argument
   );
   assert.match(failed.stdout, /supervised-rn50 · cc-v1-mini · age=\* · .*: hit_rate\.difference 8\.7767 > 5/);
   assert.match(failed.stdout, /rate must be <= 4\.6 \(unit: %\)/);
-  const passed = await run('gate', SAMPLE, '--max-harmful', '13', '--min-precision', '10=0.5', '--json');
+  const passed = await runCliInProcess(
+    'gate',
+    SAMPLE,
+    '--max-harmful',
+    '13',
+    '--min-precision',
+    '10=0.5',
+    '--json',
+  );
   assert.equal(passed.code, 0, passed.stderr);
   assert.equal(JSON.parse(passed.stdout).passed, true);
-  assert.equal((await run('gate', SAMPLE, '--max-gap', 'nonsense')).code, 2);
-  assert.equal((await run('gate', SAMPLE)).code, 2);
-  const empty = await run('gate', SAMPLE, '--max-gap', 'no_such_metric=0.1');
+  assert.equal((await runCliInProcess('gate', SAMPLE, '--max-gap', 'nonsense')).code, 2);
+  assert.equal((await runCliInProcess('gate', SAMPLE)).code, 2);
+  const empty = await runCliInProcess('gate', SAMPLE, '--max-gap', 'no_such_metric=0.1');
   assert.equal(empty.code, 1);
   assert.match(empty.stderr, /no rows to check/);
 });
@@ -136,7 +88,7 @@ test('compare: JSON with the change and flags, and an HTML page', async () => {
   const b = join(root, 'b.json');
   await writeFile(b, JSON.stringify(data));
   const html = join(root, 'cmp', 'compare.html');
-  const res = await run('compare', SAMPLE, b, '--json', '--out', html);
+  const res = await runCliInProcess('compare', SAMPLE, b, '--json', '--out', html);
   assert.equal(res.code, 0, res.stderr);
   const c = JSON.parse(res.stdout);
   assert.equal(c.matchBy, 'model');
@@ -145,7 +97,7 @@ test('compare: JSON with the change and flags, and an HTML page', async () => {
   assert.equal(flagged.length, 1);
   assert.ok(Math.abs(flagged[0].change - 10) < 1e-9);
   assert.match(await readFile(html, 'utf8'), /<svg/);
-  const md = await run('compare', SAMPLE, b, '--flagged-only');
+  const md = await runCliInProcess('compare', SAMPLE, b, '--flagged-only');
   assert.match(md.stdout, /1 changed beyond their 95% intervals/);
-  assert.equal((await run('compare', SAMPLE)).code, 2);
+  assert.equal((await runCliInProcess('compare', SAMPLE)).code, 2);
 });

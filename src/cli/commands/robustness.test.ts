@@ -1,35 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
 import { readResults } from '../../core/results.js';
 import type { ManifestItem, ResultRow } from '../../core/types.js';
 import { writeManifest } from '../../data/manifest.js';
 import { writeEmbeddings } from '../../embed/store.js';
+import { runCli, testDir } from '../testing/run-cli.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'fairscope-robustness-'));
-after(() => rm(dir, { recursive: true, force: true }));
-const main = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', main, ...args],
-      {
-        env: { ...process.env, FAIRSCOPE_QUIET: '1' },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const dir = await testDir('fairscope-robustness-');
 
 const classes = ['cat', 'dog', 'bird', 'fish'];
 
@@ -146,7 +125,7 @@ const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} 
 describe('fairscope robustness', () => {
   it('scores prediction folders with masks, label sets and failures, and writes results.json', async () => {
     const out = join(dir, 'results.json');
-    const r = await cli(['robustness', '--spec', join(dir, 'spec.yaml'), '--out', out, '--json']);
+    const r = await runCli('robustness', '--spec', join(dir, 'spec.yaml'), '--out', out, '--json');
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.deepEqual(summary.models, ['m1', 'm2']);
@@ -202,14 +181,14 @@ describe('fairscope robustness', () => {
       join(dir, 'bad.yaml'),
       'datasets:\n  clean: { manifest: clean.jsonl, mask: maybe }\nmodels:\n  m1: { nope: p }\n',
     );
-    const r = await cli(['robustness', '--spec', join(dir, 'bad.yaml'), '--out', join(dir, 'x.json')]);
+    const r = await runCli('robustness', '--spec', join(dir, 'bad.yaml'), '--out', join(dir, 'x.json'));
     assert.equal(r.code, 2);
     assert.match(r.stderr, /invalid robustness spec:\n {2}datasets\.clean\.mask: /);
     await writeFile(
       join(dir, 'bad2.yaml'),
       'datasets:\n  clean: { manifest: clean.jsonl }\nmodels:\n  m1: { nope: p }\nbaseline: m9\n',
     );
-    const r2 = await cli(['robustness', '--spec', join(dir, 'bad2.yaml'), '--out', join(dir, 'x.json')]);
+    const r2 = await runCli('robustness', '--spec', join(dir, 'bad2.yaml'), '--out', join(dir, 'x.json'));
     assert.equal(r2.code, 2);
     assert.match(r2.stderr, /models\.m1\.nope: no dataset "nope"/);
     assert.match(r2.stderr, /baseline: no model "m9" \(models: m1\)/);
@@ -226,7 +205,7 @@ describe('fairscope robustness', () => {
       join(dir, 'nl.yaml'),
       'datasets:\n  clean: { manifest: clean.jsonl }\nmodels:\n  x: { clean: p/nologits }\n',
     );
-    const r = await cli(['robustness', '--spec', join(dir, 'nl.yaml'), '--out', join(dir, 'x.json')]);
+    const r = await runCli('robustness', '--spec', join(dir, 'nl.yaml'), '--out', join(dir, 'x.json'));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /p\/nologits\/embeddings\.parquet: field "logits" has no logits column/);
   });
