@@ -35,6 +35,48 @@ export interface TrainedProbe {
   detail: string;
 }
 
+/**
+ * Fits a probe head on labelled embeddings: a linear (or BatchNorm + linear) softmax probe, or a kNN bank.
+ * @param x (n, d) row-major
+ * @param labels (n) class index into `classes`
+ * @param ids (n) item ids (the kNN bank leaves a query out of its own vote)
+ */
+export function fitHead(
+  spec: Pick<ProbeSpec, 'head' | 'l2' | 'maxIter'>,
+  x: Float32Array,
+  n: number,
+  d: number,
+  labels: Int32Array,
+  classes: string[],
+  ids: string[],
+  seed: number,
+): Promise<Head> {
+  if (spec.head === 'knn') return Promise.resolve(buildKnnHead(x, n, d, labels, classes, ids));
+  return trainLinearProbe(x, n, d, labels, classes.length, {
+    head: spec.head,
+    l2: spec.l2,
+    maxIter: spec.maxIter,
+    seed,
+    classes,
+  });
+}
+
+/**
+ * A head's class scores for some rows (kNN: log vote weights).
+ * @param x (n, head.dim) row-major
+ * @param ids (n) item ids, for the kNN leave-one-out
+ * @returns (n, head.classes.length) row-major
+ */
+export async function headLogits(
+  head: Head,
+  x: Float32Array,
+  n: number,
+  ids: string[],
+): Promise<Float32Array> {
+  if (head.adaptation === 'knn') return knnLogits((await predictKnn(head, x, n, ids)).scores);
+  return predictLogitsWith(head, x, n);
+}
+
 /** Trains (or loads from the cache) one probe for one model. */
 export async function trainProbe(
   name: string,
@@ -79,25 +121,16 @@ export async function trainProbe(
     const head = await loadHead(dir);
     return { name, head, detail: describe(head) };
   }
-  let head: Head;
-  if (spec.head === 'knn') {
-    head = buildKnnHead(
-      embeddings,
-      n,
-      d,
-      labels,
-      classes,
-      items.map((it) => it.id),
-    );
-  } else {
-    head = await trainLinearProbe(embeddings, n, d, labels, classes.length, {
-      head: spec.head,
-      l2: spec.l2,
-      maxIter: spec.maxIter,
-      seed,
-      classes,
-    });
-  }
+  const head = await fitHead(
+    spec,
+    embeddings,
+    n,
+    d,
+    labels,
+    classes,
+    items.map((it) => it.id),
+    seed,
+  );
   await saveHead(dir, head);
   await writeFile(keyFile, key);
   return { name, head, detail: describe(head) };
@@ -129,18 +162,12 @@ export async function classify(
   const probe = probes.get(classifier.replace(/^probe:/, ''));
   if (probe === undefined) throw new FairscopeError(`classifier ${classifier} was not trained`);
   const { head } = probe;
-  let logits: Float32Array;
-  if (head.adaptation === 'knn') {
-    const result = await predictKnn(
-      head,
-      rows.embeddings,
-      n,
-      rows.items.map((it) => it.id),
-    );
-    logits = knnLogits(result.scores);
-  } else {
-    logits = await predictLogitsWith(head, rows.embeddings, n);
-  }
+  const logits = await headLogits(
+    head,
+    rows.embeddings,
+    n,
+    rows.items.map((it) => it.id),
+  );
   return {
     items: rows.items,
     logits,

@@ -30,6 +30,8 @@ export interface DemoSize {
   corruptions: string[];
   severities: number[];
   bootstrapResamples: number;
+  /** Training epochs of the models `demo --paradigms` trains. */
+  paradigmEpochs: number;
 }
 
 export const DEMO_SIZE_NAMES = ['small', 'default', 'full'] as const;

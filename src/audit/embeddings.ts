@@ -4,6 +4,7 @@
  * a re-run recomputes nothing; an interrupted one resumes.
  */
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startProgress } from '../cli/progress.js';
 import { FairscopeError } from '../core/errors.js';
@@ -32,6 +33,36 @@ export interface EmbedJob {
 
 function indexRows(set: EmbeddingSet): Map<string, number> {
   return new Map(set.ids.map((id, i) => [id, i]));
+}
+
+/** The file in OUT/cache/embeddings/<model>/ naming the model its stores were computed with. */
+const MODEL_STAMP = 'model-id.txt';
+
+/**
+ * Drops a model name's cached embeddings and probes (OUT/cache/{embeddings,probes}/<model>/) when
+ * they were computed with another model than `identity` (a retrained model's weights hash, or a
+ * changed `model:`), and records `identity`. Caches without a record are kept when `trusted`
+ * (folders written before records existed) and dropped otherwise.
+ * @returns true when caches were dropped
+ */
+export async function resetStaleModelCache(
+  outDir: string,
+  modelName: string,
+  identity: string,
+  trusted: boolean,
+): Promise<boolean> {
+  const dir = join(outDir, 'cache', 'embeddings', modelName);
+  const stamp = join(dir, MODEL_STAMP);
+  const recorded = existsSync(stamp) ? (await readFile(stamp, 'utf8')).trim() : undefined;
+  if (recorded === identity) return false;
+  const stale = recorded !== undefined || (!trusted && existsSync(dir));
+  if (stale) {
+    await rm(dir, { recursive: true, force: true });
+    await rm(join(outDir, 'cache', 'probes', modelName), { recursive: true, force: true });
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(stamp, `${identity}\n`);
+  return stale;
 }
 
 /** Embeds the jobs with one model (loaded only if some store is missing or unfinished). */

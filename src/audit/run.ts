@@ -19,10 +19,11 @@ import { writeReportFiles } from '../report/write.js';
 import { type ClassScores, classify, type TrainedProbe, trainProbe } from './classifiers.js';
 import { runCurationStep } from './curation.js';
 import { type ResolvedDataset, resolveDatasets } from './datasets.js';
-import { embedJobs, type StoredEmbeddings } from './embeddings.js';
+import { embedJobs, resetStaleModelCache, type StoredEmbeddings } from './embeddings.js';
 import { runIndicators } from './indicators.js';
 import { runRobustness } from './robustness.js';
 import type { AuditSpec } from './spec.js';
+import type { TrainedModel, TrainingInfo } from './train-models.js';
 
 export const AUDIT_VERSION = 1;
 
@@ -59,17 +60,19 @@ function usedProbes(spec: AuditSpec): Set<string> {
 
 function modelInfo(
   name: string,
-  spec: AuditSpec['models'][string],
+  model: string,
+  training: TrainingInfo | undefined,
   provider: string,
   dim: number,
   probes: TrainedProbe[],
 ) {
   const builtin = (BUILTIN_MODELS as Record<string, (typeof BUILTIN_MODELS)[keyof typeof BUILTIN_MODELS]>)[
-    spec.model
+    model
   ];
   return {
     name,
-    model: spec.model,
+    model,
+    ...(training === undefined ? {} : { training }),
     provider,
     embeddingDim: dim,
     adaptation: probes.length > 0 ? 'linear-probe' : 'zero-shot-logits',
@@ -124,15 +127,36 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
     },
   };
   const probeNames = usedProbes(spec);
+  // Models the audit trains: checked before any is trained, loaded only when the spec has some.
+  const training = Object.values(spec.models).some((m) => m.train !== undefined)
+    ? await import('./train-models.js')
+    : undefined;
+  training?.checkTrainedModels(spec, datasets);
 
   for (const [modelName, modelSpec] of Object.entries(spec.models)) {
-    log(`audit: model ${modelName} (${modelSpec.model})`);
+    let trained: TrainedModel | undefined;
+    if (modelSpec.train !== undefined && training !== undefined) {
+      const trainSet = datasets.get(modelSpec.train.dataset);
+      if (trainSet === undefined) throw new Error(`no dataset ${modelSpec.train.dataset}`);
+      trained = await training.prepareTrainedModel({
+        name: modelName,
+        train: modelSpec.train,
+        specSeed: spec.seed,
+        dataset: trainSet,
+        outDir,
+        log,
+      });
+    }
+    const model = trained?.modelPath ?? (modelSpec.model as string);
+    log(`audit: model ${modelName} (${model})`);
+    if (await resetStaleModelCache(outDir, modelName, trained?.modelId ?? `model:${model}`, !trained))
+      log(`audit: model ${modelName} changed: its cached embeddings and probes were dropped`);
     const jobs = [...roots.values()].map((r) => ({
       dataset: r.name,
       manifestPath: r.manifestPath,
       items: r.items,
     }));
-    const stored = await embedJobs(modelName, modelSpec.model, jobs, outDir, modelSpec.batch);
+    const stored = await embedJobs(modelName, model, jobs, outDir, modelSpec.batch);
     for (const s of stored.values()) failures.push(...s.failures);
     const embeddingsOf = (dataset: string): StoredEmbeddings => {
       const root = datasets.get(dataset)?.root ?? dataset;
@@ -180,7 +204,7 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
     const rob = await runRobustness({
       spec,
       model: modelName,
-      modelSpec: modelSpec.model,
+      modelSpec: model,
       batch: modelSpec.batch,
       outDir,
       datasets,
@@ -200,7 +224,10 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
       log(
         `audit: curating ${cur.budget} of ${ds.items.length} ${cur.dataset} images (${cur.strategy}, ${modelName})`,
       );
-      const cr = await runCurationStep(cur, ds.items, embeddingsOf(cur.dataset), spec.seed, modelName);
+      const cr = await runCurationStep(cur, ds.items, embeddingsOf(cur.dataset), spec.seed, modelName, {
+        dataset: (name) => ({ items: datasets.get(name)?.items ?? [], stored: embeddingsOf(name) }),
+        bootstrap,
+      });
       rows.push(...cr.rows);
       notes.push(...cr.notes);
     }
@@ -208,7 +235,8 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
     const first = stored.values().next().value as StoredEmbeddings | undefined;
     results.models[modelName] = modelInfo(
       modelName,
-      modelSpec,
+      model,
+      trained?.info,
       first?.provider ?? 'unknown',
       first?.set.dim ?? 0,
       [...probes.values()],

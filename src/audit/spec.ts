@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
+import { DEFAULT_CONFIG, METHODS, OPTIMIZERS } from '../train/config.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a name of letters, digits, "_", "." or "-"');
 const attrValues = z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()]))]);
@@ -40,13 +41,61 @@ const datasetSpec = z
     message: 'give exactly one of "manifest", "import" or "from"',
   });
 
+/**
+ * A model the audit trains before auditing it (src/train), into OUT/cache/train/<model name>/.
+ * `method: none` is the backbone at its seeded random initialisation, untrained: the floor of a
+ * paradigm comparison. Defaults are the training commands' (src/train/config.ts); the seed defaults
+ * to the spec's. The backbone name is checked against the presets when the audit runs.
+ */
+const trainSpec = z
+  .object({
+    method: z.enum([...METHODS, 'none']),
+    /** The dataset of the spec whose images the model is trained on. */
+    dataset: name,
+    backbone: z.string(),
+    epochs: z.number().int().positive().default(DEFAULT_CONFIG.epochs),
+    batch: z.number().int().min(2).default(DEFAULT_CONFIG.batch),
+    imageSize: z.number().int().min(8).default(DEFAULT_CONFIG.imageSize),
+    lr: z.number().positive().default(DEFAULT_CONFIG.lr),
+    optimizer: z.enum(OPTIMIZERS).default(DEFAULT_CONFIG.optimizer),
+    weightDecay: z.number().nonnegative().default(DEFAULT_CONFIG.weightDecay),
+    warmupEpochs: z.number().nonnegative().default(DEFAULT_CONFIG.warmupEpochs),
+    prototypes: z.number().int().min(2).default(DEFAULT_CONFIG.prototypes),
+    localCrops: z.number().int().nonnegative().default(DEFAULT_CONFIG.localCrops),
+    queueLength: z.number().int().nonnegative().default(DEFAULT_CONFIG.queueLength),
+    queueStartEpoch: z.number().int().nonnegative().default(DEFAULT_CONFIG.queueStartEpoch),
+    seed: z.number().int().nonnegative().optional(),
+    /** The class: for supervised training, and for the kNN monitor of the others. */
+    labelFrom: z
+      .string()
+      .regex(/^(labels|attr:.+)$/, 'labels or attr:<name>')
+      .default('labels'),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.queueLength > 0 && t.method !== 'swav')
+      ctx.addIssue({ code: 'custom', path: ['queueLength'], message: 'a queue applies to method swav only' });
+    else if (t.queueLength > 0 && t.queueLength < t.batch)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['queueLength'],
+        message: `shorter than one batch (batch ${t.batch})`,
+      });
+  });
+
 const modelSpec = z
   .object({
     /** A built-in model name (`fairscope models`) or a model descriptor file. */
-    model: z.string(),
+    model: z.string().optional(),
+    /** Or a model the audit trains. */
+    train: trainSpec.optional(),
+    /** Images per embedding batch. */
     batch: z.number().int().positive().default(16),
   })
-  .strict();
+  .strict()
+  .refine((m) => (m.model === undefined) !== (m.train === undefined), {
+    message: 'give exactly one of "model" (a model to load) or "train" (a model the audit trains)',
+  });
 
 const probeSpec = z
   .object({
@@ -128,6 +177,21 @@ const corruptionSpec = z
   })
   .strict();
 
+/**
+ * Train a probe on the curated selection and on random selections of the same size (same candidate
+ * pool), and score both on a test set, overall and per group (src/audit/curation-eval.ts).
+ */
+const curationEvaluateSpec = probeSpec
+  .omit({ train: true })
+  .extend({
+    /** Dataset the probes are scored on. */
+    test: name,
+    groups: z.array(groupSpec).default([]),
+    /** Random selections the curated one is compared with. */
+    randomDraws: z.number().int().positive().default(5),
+  })
+  .strict();
+
 const curationSpec = z
   .object({
     dataset: name,
@@ -141,6 +205,7 @@ const curationSpec = z
     dedupThreshold: z.number().gt(0).max(1).optional(),
     /** Redistribute a small group's missing items instead of failing. */
     allowShortfall: z.boolean().default(false),
+    evaluate: curationEvaluateSpec.optional(),
   })
   .strict();
 
@@ -185,6 +250,9 @@ export const auditSpecSchema = z
 export type AuditSpec = z.infer<typeof auditSpecSchema>;
 export type DatasetSpec = z.infer<typeof datasetSpec>;
 export type ProbeSpec = z.infer<typeof probeSpec>;
+export type ModelSpec = z.infer<typeof modelSpec>;
+export type TrainSpec = z.infer<typeof trainSpec>;
+export type CurationEvaluateSpec = z.infer<typeof curationEvaluateSpec>;
 
 /** Turns zod issues into one message naming each key path and what was expected. */
 function describeIssues(file: string, error: z.ZodError): string {
@@ -212,6 +280,8 @@ function checkReferences(file: string, spec: AuditSpec): void {
   for (const [n, d] of Object.entries(spec.datasets))
     if (d.from !== undefined) needDataset(`datasets.${n}.from`, d.from);
   for (const [n, p] of Object.entries(spec.probes)) needDataset(`probes.${n}.train`, p.train);
+  for (const [n, m] of Object.entries(spec.models))
+    if (m.train !== undefined) needDataset(`models.${n}.train.dataset`, m.train.dataset);
   spec.indicators['label-association'].forEach((s, i) => {
     needDataset(`indicators.label-association.${i}.dataset`, s.dataset);
     needClassifier(`indicators.label-association.${i}.classifier`, s.classifier);
@@ -242,6 +312,7 @@ function checkReferences(file: string, spec: AuditSpec): void {
       problems.push(`curation.${i}.model: no model "${s.model}" (models: ${[...models].join(', ')})`);
     if (s.strategy === 'balanced' && s.balance.length === 0)
       problems.push(`curation.${i}.balance: the balanced strategy needs attributes to balance`);
+    if (s.evaluate !== undefined) needDataset(`curation.${i}.evaluate.test`, s.evaluate.test);
   });
   if (problems.length > 0) throw new UsageError(`${file}: invalid audit spec:\n  ${problems.join('\n  ')}`);
 }
@@ -260,7 +331,7 @@ export function parseAuditSpec(raw: unknown, file: string): AuditSpec {
     if (d.import !== undefined) d.import.inputs = d.import.inputs.map(abs);
   }
   for (const m of Object.values(spec.models)) {
-    if (/[/\\]|\.(ya?ml|json)$/.test(m.model)) m.model = abs(m.model);
+    if (m.model !== undefined && /[/\\]|\.(ya?ml|json)$/.test(m.model)) m.model = abs(m.model);
   }
   return spec;
 }

@@ -61,7 +61,8 @@ export function chartBlock(b: ChartBlock): string {
 </div>`;
 }
 
-function cellHtml(cell: Cell | undefined, decimals: number, withN: boolean): string {
+/** A table cell: the value, its interval as ± distances, n when asked, and a ⚠ with the warning kinds. */
+export function cellHtml(cell: Cell | undefined, decimals: number, withN: boolean): string {
   if (cell === undefined) return '<td class="num empty">—</td>';
   const warn = cell.warnings.length > 0;
   const pm = formatPlusMinus(cell.value, cell.ci, decimals);

@@ -3,6 +3,7 @@
  * adaptation...) are looked up under their usual spellings; everything else is shown as key: value.
  */
 import type { ResultsFile } from '../core/results.js';
+import { formatCount } from './format.js';
 
 export type Entry = Record<string, unknown>;
 
@@ -16,6 +17,7 @@ export const ENTRY_KEYS = {
   adaptationDetail: ['adaptationDetail', 'adaptation_detail'],
   images: ['images', 'size', 'items', 'n'],
   note: ['note', 'notes', 'disclaimer'],
+  training: ['training'],
 } as const;
 
 export type EntryField = keyof typeof ENTRY_KEYS;
@@ -98,6 +100,29 @@ export function adaptationText(entry: Entry | undefined): string {
   const detail = entryText(entry, 'adaptationDetail');
   const head = words[raw] ?? raw;
   return [head, detail].filter((s) => s !== '').join(' — ');
+}
+
+/**
+ * One line on how a model was trained, from its `training` entry (written by an audit that trains
+ * its models: src/audit/train-models.ts); '' when it has none. A string entry is shown as it is.
+ */
+export function trainingText(entry: Entry | undefined): string {
+  const t = entry?.training;
+  if (typeof t === 'string') return t;
+  if (typeof t !== 'object' || t === null || Array.isArray(t)) return '';
+  const o = t as Entry;
+  const num = (k: string) => (typeof o[k] === 'number' ? (o[k] as number) : null);
+  const int = (k: string) => (num(k) === null ? '?' : formatCount(num(k) as number));
+  const fix = (k: string, d: number) => (num(k) === null ? 'n/a' : (num(k) as number).toFixed(d));
+  const data = `${String(o.dataset ?? '?')} (${int('images')} images)`;
+  const net = `${String(o.backbone ?? '?')}, ${int('imageSize')} px`;
+  const classes = typeof o.labelFrom === 'string' && o.labelFrom !== 'labels' ? o.labelFrom : 'first-label';
+  const monitors = `kNN accuracy ${fix('knnAccuracy', 3)} (${classes} classes, leave-one-out on the training images), RankMe ${fix('rankMe', 1)}`;
+  if (o.method === 'none')
+    return `untrained: ${net} at its random initialisation (seed ${int('seed')}); on ${data}: ${monitors}`;
+  const minutes = num('seconds') === null ? '' : `; ${((num('seconds') as number) / 60).toFixed(1)} min`;
+  const warning = typeof o.warning === 'string' && o.warning !== '' ? `; ⚠ ${o.warning}` : '';
+  return `${String(o.method ?? '?')} on ${data}: ${net}, ${int('epochs')} epochs = ${int('steps')} steps at batch ${int('batch')}, ${String(o.optimizer ?? '')} lr ${String(o.lr ?? '?')}, seed ${int('seed')}; last epoch: loss ${fix('finalLoss', 3)}, ${monitors}${minutes}${warning}`;
 }
 
 /** Datasets that rows refer to but that have no entry, so the header can say they are undocumented. */

@@ -8,7 +8,7 @@ import type { ResultsFile } from '../core/results.js';
 import { indicatorDigest } from './digest.js';
 import { decimalsFor, formatCount, formatInterval, formatNumber } from './format.js';
 import { markdownTable } from './markdown.js';
-import { adaptationText, datasetListings, entryText, otherFields } from './meta.js';
+import { adaptationText, datasetListings, entryText, otherFields, trainingText } from './meta.js';
 import { distinct, indicatorsPresent } from './rows.js';
 import { digestMarkdown } from './summary.js';
 import { indicatorTitle } from './texts.js';
@@ -31,6 +31,8 @@ export function renderModelCard(results: ResultsFile, model: string): string {
 
   out.push('### Model details', '');
   out.push(`- **Adaptation for evaluation:** ${adaptationText(entry) || 'not recorded'}`);
+  const training = trainingText(entry);
+  if (training) out.push(`- **Training:** ${training}`);
   for (const [k, v] of otherFields(entry, [
     'name',
     'adaptation',
@@ -38,6 +40,7 @@ export function renderModelCard(results: ResultsFile, model: string): string {
     'license',
     'source',
     'citation',
+    'training',
   ])) {
     out.push(`- **${k}:** ${v}`);
   }

@@ -20,6 +20,7 @@ import { escapeHtml, formatCount } from './format.js';
 import { html, slug } from './html.js';
 import { indicatorsPresent, modelOrder } from './rows.js';
 import type { SectionContext } from './sections/common.js';
+import { curationSection } from './sections/curation.js';
 import { genericSection } from './sections/generic.js';
 import { geographicSection } from './sections/geographic.js';
 import { labelAssociationSection } from './sections/label-association.js';
@@ -36,7 +37,7 @@ const SECTIONS: Record<string, SectionRenderer> = {
   geographic: geographicSection,
   retrieval: retrievalSection,
   robustness: robustnessSection,
-  curation: (rows, ctx) => genericSection(rows, ctx, CHART_TEXT.curation),
+  curation: curationSection,
   probe: (rows, ctx) => genericSection(rows, ctx, CHART_TEXT.probe),
 };
 

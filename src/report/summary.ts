@@ -16,7 +16,7 @@ import {
   markdownWarnings,
   tableHeading,
 } from './markdown.js';
-import { adaptationText, entryText } from './meta.js';
+import { adaptationText, entryText, trainingText } from './meta.js';
 import { indicatorsPresent, modelOrder } from './rows.js';
 import type { GroupDisparities } from './secondary.js';
 import { gapUndefined } from './tables.js';
@@ -38,10 +38,17 @@ export function renderSummaryMarkdown(results: ResultsFile): string {
   );
 
   out.push('## Models', '');
+  // A training column only when the audit trained some of its models.
+  const trained = models.some((m) => trainingText(results.models[m]) !== '');
   out.push(
     markdownTable(
-      ['model', 'adaptation', 'licence'],
-      models.map((m) => [m, adaptationText(results.models[m]), entryText(results.models[m], 'license')]),
+      ['model', 'adaptation', ...(trained ? ['training'] : []), 'licence'],
+      models.map((m) => [
+        m,
+        adaptationText(results.models[m]),
+        ...(trained ? [trainingText(results.models[m]) || '—'] : []),
+        entryText(results.models[m], 'license'),
+      ]),
     ),
     '',
   );

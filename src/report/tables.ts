@@ -20,15 +20,16 @@ export const ROW_PARAMS: Record<string, readonly string[]> = {
   'label-association': ['association'],
   retrieval: ['k'],
   robustness: ['severity'],
-  curation: ['method'],
+  curation: ['method', 'selection'],
   probe: ['head'],
 };
 
 /**
  * Parameters that describe a row rather than select it (label association's `definition` of the
- * aggregated Harmful type, the disparity's `groupsInG`): they never split tables.
+ * aggregated Harmful type, the disparity's `groupsInG`, how a curation comparison's interval was
+ * formed): they never split tables.
  */
-export const DESCRIPTIVE_PARAMS = ['definition', 'groupsInG'];
+export const DESCRIPTIVE_PARAMS = ['definition', 'groupsInG', 'intervalMethod'];
 
 /** Parameters that name a condition; on whole-population rows they become the columns. */
 export const CONDITION_PARAMS = ['shift', 'corruption'] as const;

@@ -33,7 +33,7 @@ export const INDICATOR_TEXT: Record<string, IndicatorText> = {
   curation: {
     title: 'Curation',
     measures:
-      'How a data-selection method distributes a fixed budget of images across groups. A balanced method should give each group a similar share; random selection reproduces the source’s imbalance.',
+      'How a data-selection method distributes a fixed budget of images across groups. A balanced method should give each group a similar share; random selection reproduces the source’s imbalance. Where the audit evaluated a selection, a probe trained on it is compared with probes trained on random selections of the same size.',
   },
   probe: {
     title: 'Probe accuracy',
@@ -113,6 +113,13 @@ export const CHART_TEXT = {
     measures: 'Share of the selected images that falls in each group, for each selection method and budget.',
     read: 'A balanced method gives every group about the same share (1 / number of groups). Random selection mirrors the source data, so small groups stay small.',
   },
+  curationProbe: {
+    measures:
+      'Top-1 accuracy on a test set of a probe trained on the frozen embeddings of the curated selection, and of probes trained on random selections of the same size from the same candidates (after duplicate removal), overall and per group. For random selections the value is the mean over the draws, and the interval pools the bootstrap resamples of every draw, so it covers both test-set sampling and the luck of the draw.',
+    read: 'Higher is better. Curated whiskers to the right of random ones mean the selection trains a better classifier than chance selection of the same size; a group where the dots are far apart is one the selection helps (or hurts) most. Test classes that a selection has no training image of count as wrong.',
+    table:
+      'curated − random is paired on the same test resamples and pooled over the random draws (the difference to one random selection of this size). The last rows give the largest − smallest group accuracy (the disparity) for each selection; a negative curated − random there means the curated selection narrows the gap. ⚠ marks values with warnings (hover for n, clusters and the warning).',
+  },
   probe: {
     measures: 'Top-1 accuracy of each head on frozen embeddings, overall and per group.',
     read: 'Higher is better. A group well below the overall value is a group for which the features carry less task information.',
@@ -142,6 +149,9 @@ export function metricTitle(metric: string): string {
     mean_top1_confidence: 'mean top-1 confidence',
     associated_label_confidence: 'confidence of associated labels',
     accuracy: 'accuracy (per image)',
+    'probe.accuracy': 'probe accuracy',
+    'probe.accuracy_gain': 'probe accuracy, curated − random',
+    'probe.accuracy_gap_change': 'largest group gap, curated − random',
     cover: 'cover',
   };
   return titles[metric] ?? metric.replace(/_/g, ' ');

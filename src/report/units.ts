@@ -30,6 +30,9 @@ const METRIC_UNITS: Record<string, Unit> = {
   share: 'fraction',
   coverage: 'fraction',
   search_recall_at_k: 'fraction',
+  'probe.accuracy': 'fraction',
+  'probe.accuracy_gain': 'pdiff',
+  'probe.accuracy_gap_change': 'pdiff',
 };
 
 /** `params.unit` spellings. */

@@ -1,3 +1,4 @@
+import type { ManifestItem } from '../core/types.js';
 import { readManifest, resolveSource } from '../data/manifest.js';
 import { decodeImage } from '../image/decode.js';
 import { resizeImage } from '../image/resize.js';
@@ -8,7 +9,7 @@ export interface TrainingImages {
   /** (n, size, size, 3) values in [0, 1], row-major NHWC. */
   pixels: Float32Array;
   size: number;
-  /** First label of each item, or null when it has none. */
+  /** Class of each item (default: its first label), or null when it has none. */
   labels: (string | null)[];
   /** Items whose image could not be decoded: recorded and excluded, never replaced. */
   failures: { id: string; reason: string }[];
@@ -19,7 +20,20 @@ export interface TrainingImages {
  * datasets only: everything is held in memory.
  */
 export async function loadTrainingImages(manifestPath: string, size: number): Promise<TrainingImages> {
-  const items = await readManifest(manifestPath);
+  return loadTrainingItems(manifestPath, await readManifest(manifestPath), size);
+}
+
+/**
+ * As loadTrainingImages, for some items of a manifest (sources resolve against `manifestPath`'s
+ * folder), in their order.
+ * @param classOf an item's class (default: its first label); null or undefined when it has none
+ */
+export async function loadTrainingItems(
+  manifestPath: string,
+  items: readonly ManifestItem[],
+  size: number,
+  classOf: (item: ManifestItem) => string | null | undefined = (item) => item.labels[0],
+): Promise<TrainingImages> {
   const ids: string[] = [];
   const labels: (string | null)[] = [];
   const failures: { id: string; reason: string }[] = [];
@@ -31,7 +45,7 @@ export async function loadTrainingImages(manifestPath: string, size: number): Pr
       for (let i = 0; i < f.length; i++) f[i] = (img.data[i] as number) / 255;
       chunks.push(f);
       ids.push(item.id);
-      labels.push(item.labels[0] ?? null);
+      labels.push(classOf(item) ?? null);
     } catch (err) {
       failures.push({ id: item.id, reason: (err as Error).message });
     }

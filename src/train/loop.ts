@@ -9,57 +9,15 @@ import { IMAGENET_MEAN, IMAGENET_STD, type Preprocess } from '../core/types.js';
 import { multiCrop, normalize, SWAV_COLOR } from '../image/augment/multi-crop.js';
 import { FEATURE_LAYER } from './backbones/resnet.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
 import type { TrainingImages } from './data.js';
-import { buildMethod, type Method, type MethodNet } from './methods.js';
+import { buildMethod, type MethodNet } from './methods.js';
 import { embeddingStd, knnAccuracy, rankMe } from './monitors.js';
-import { type OptimizerName, TrainOptimizer } from './optimizer.js';
+import { TrainOptimizer } from './optimizer.js';
 import { fileSaveHandler } from './save-model.js';
 import { warmupCosine } from './schedule.js';
 
-export interface TrainConfig {
-  method: Method;
-  backbone: string;
-  epochs: number;
-  batch: number;
-  seed: number;
-  imageSize: number;
-  optimizer: OptimizerName;
-  /** Peak learning rate (after warm-up). */
-  lr: number;
-  weightDecay: number;
-  warmupEpochs: number;
-  hiddenDim: number;
-  outputDim: number;
-  prototypes: number;
-  localCrops: number;
-  /** Prototype freeze in epochs (SwAV: 1 epoch, 313 iterations at batch 4096). */
-  freezePrototypesEpochs: number;
-  /** kNN monitor: number of neighbours. */
-  knnK: number;
-  /** SwAV queue length (0: none), rounded down to a multiple of the batch. */
-  queueLength: number;
-  /** Epoch from which the SwAV queue is filled (SwAV: 15 at batch 256, queue 3840). */
-  queueStartEpoch: number;
-}
-
-export const DEFAULT_CONFIG: Omit<TrainConfig, 'method' | 'backbone'> = {
-  epochs: 10,
-  batch: 64,
-  seed: 0,
-  imageSize: 32,
-  optimizer: 'sgd',
-  lr: 0.1,
-  weightDecay: 1e-6,
-  warmupEpochs: 1,
-  hiddenDim: 256,
-  outputDim: 64,
-  prototypes: 100,
-  localCrops: 2,
-  freezePrototypesEpochs: 1,
-  knnK: 20,
-  queueLength: 0,
-  queueStartEpoch: 15,
-};
+export { DEFAULT_CONFIG, type TrainConfig } from './config.js';
 
 export interface EpochReport {
   epoch: number;
@@ -115,7 +73,9 @@ export function embedImages(
 }
 
 /** The embed-command descriptor of the trained backbone (RUN_DIR/model.json). */
-export function modelDescriptor(cfg: TrainConfig): Record<string, unknown> {
+export function modelDescriptor(
+  cfg: Pick<TrainConfig, 'backbone' | 'imageSize'> & { method: string },
+): Record<string, unknown> {
   const preprocess: Preprocess = {
     resize: cfg.imageSize,
     resizeMode: 'squash',
@@ -168,16 +128,8 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
   const stepsPerEpoch = Math.floor(n / cfg.batch);
   const totalSteps = stepsPerEpoch * cfg.epochs;
 
-  // Seeded initialisation: tfjs initialisers draw from Math.random-free seeds only when given one,
-  // so reseed the global generator through tf.randomNormal's seedrandom by fixing Math.random.
-  const initRng = new Rng(cfg.seed);
-  const seedInit = () => {
-    Math.random = () => initRng.next();
-  };
-  const originalRandom = Math.random;
-  let net: MethodNet;
-  try {
-    net = buildMethod(
+  const net = withSeededInit(cfg.seed, (seedInit) =>
+    buildMethod(
       {
         method: cfg.method,
         backbone: cfg.backbone,
@@ -192,10 +144,8 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
         queueStartStep: cfg.queueStartEpoch * stepsPerEpoch,
       },
       seedInit,
-    );
-  } finally {
-    Math.random = originalRandom;
-  }
+    ),
+  );
   const opt = new TrainOptimizer({ name: cfg.optimizer, weightDecay: cfg.weightDecay });
   let startEpoch = 0;
   let step = 0;
@@ -314,8 +264,35 @@ export function trainStep(
   }
 }
 
-/** Per-epoch monitors on up to MONITOR_LIMIT images. */
-function evaluate(backbone: tf.LayersModel, run: TrainRun, classes: string[], k: number) {
+/**
+ * Runs `build` with TF.js's initialisers seeded: they draw their seeds from Math.random when given
+ * none, so `seedInit()` points Math.random at a generator seeded with `seed` (each call continues
+ * the same stream); Math.random is restored afterwards. The first network built after the first
+ * `seedInit()` is therefore the same for every method with that seed.
+ */
+export function withSeededInit<T>(seed: number, build: (seedInit: () => void) => T): T {
+  const initRng = new Rng(seed);
+  const originalRandom = Math.random;
+  try {
+    return build(() => {
+      Math.random = () => initRng.next();
+    });
+  } finally {
+    Math.random = originalRandom;
+  }
+}
+
+/**
+ * Monitors of a backbone on up to MONITOR_LIMIT of the run's images: kNN accuracy (on `run.val`, or
+ * leave-one-out on train when every image has a class and there are 2+ classes; else null), RankMe
+ * and the embedding standard deviation.
+ */
+export function evaluate(
+  backbone: tf.LayersModel,
+  run: Pick<TrainRun, 'train' | 'val'>,
+  classes: string[],
+  k: number,
+) {
   const size = run.train.size;
   const nTrain = Math.min(run.train.ids.length, MONITOR_LIMIT);
   const trainEmb = embedImages(backbone, run.train.pixels, nTrain, size);

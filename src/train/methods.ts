@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type CropGroup, swavCrops, twoViewCrops } from '../image/augment/multi-crop.js';
 import { buildBackbone } from './backbones/presets.js';
+import type { Method } from './config.js';
 import { projectionHead } from './heads.js';
 import { barlowTwinsLoss } from './losses/barlow-twins.js';
 import { byolSymmetricLoss } from './losses/byol.js';
@@ -9,8 +10,7 @@ import { ntXentLoss } from './losses/nt-xent.js';
 import { swavLoss } from './losses/swav.js';
 import { stopGradient } from './stop-gradient.js';
 
-export const METHODS = ['swav', 'simclr', 'byol', 'dino', 'barlow', 'supervised'] as const;
-export type Method = (typeof METHODS)[number];
+export { METHODS, type Method } from './config.js';
 
 export interface MethodOptions {
   method: Method;

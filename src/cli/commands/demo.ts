@@ -1,7 +1,10 @@
 /**
  * `fairscope demo`: the built-in main job. Builds the emoji demo set from the installed packages,
  * audits the two built-in models on the three Fairness Indicators, a style shift and a corruption
- * sweep, and writes the report. Everything is cached: a second run takes seconds.
+ * sweep, and writes the report. With `--paradigms`, SEER's comparison at small scale instead: the
+ * audit trains one tiny network with SwAV and supervised (and keeps it at its random initialisation
+ * as a floor) on the same images, then audits the three (data/demo/paradigms-audit.yaml).
+ * Everything is cached: a second run takes seconds.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -15,13 +18,18 @@ import { emojiCredits } from '../../data/emoji/credits.js';
 import { nonNegativeInt, parseCommandArgs } from '../args.js';
 import { startProgress } from '../progress.js';
 
-export const summary = 'run the built-in demo audit (emoji set, built-in models) and write its report';
+export const summary =
+  'run the built-in demo audit (emoji set, built-in models) and write its report; --paradigms: SwAV vs supervised vs random init';
 
 const USAGE = `
-usage: fairscope demo [--out DIR] [--size ${DEMO_SIZE_NAMES.join('|')}] [--seed N] [--force] [--json]
+usage: fairscope demo [--paradigms] [--out DIR] [--size ${DEMO_SIZE_NAMES.join('|')}] [--seed N] [--force] [--json]
 
-  --out DIR     output folder (default ./fairscope-demo): report.html, summary.md, results.json,
-                results.parquet, demo-audit.yaml (the spec it ran; re-run it with \`fairscope audit\`)
+  --paradigms   SEER's comparison at small scale: train resnet-tiny with SwAV and supervised on the
+                same emoji images (minutes on a CPU), keep it untrained as a floor, and audit all
+                three side by side (data/demo/paradigms-audit.yaml)
+  --out DIR     output folder (default ./fairscope-demo, or ./fairscope-paradigms with --paradigms):
+                report.html, summary.md, results.json, results.parquet, and the spec it ran
+                (demo-audit.yaml or paradigms-audit.yaml; re-run it with \`fairscope audit\`)
   --size S      how much of the emoji set to use (default "default": fits 15 minutes on 2 cores;
                 "small" for CI, "full" for all 7,200 images); see data/demo/demo-sizes.json
   --seed N      seed of every random choice (default 0)
@@ -39,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       out: { type: 'string' },
+      paradigms: { type: 'boolean' },
       size: { type: 'string' },
       seed: { type: 'string' },
       force: { type: 'boolean' },
@@ -49,7 +58,9 @@ export async function run(argv: string[]): Promise<number> {
   if (args === null) return EXIT.ok;
   if (args.positionals.length > 0)
     throw new UsageError(`unexpected argument(s): ${args.positionals.join(' ')}`);
-  const outDir = resolve(args.values.out ?? 'fairscope-demo');
+  const paradigms = args.values.paradigms ?? false;
+  const specName = paradigms ? 'paradigms-audit.yaml' : 'demo-audit.yaml';
+  const outDir = resolve(args.values.out ?? (paradigms ? 'fairscope-paradigms' : 'fairscope-demo'));
   const sizeName = args.values.size ?? 'default';
   const size = demoSize(sizeName);
   const seed = nonNegativeInt(args.values.seed, 'seed', 0);
@@ -63,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
     if (done === total) progress.stop();
   });
 
-  const raw = parseYaml(await readFile(join(demoDir, 'demo-audit.yaml'), 'utf8')) as Record<string, unknown>;
+  const raw = parseYaml(await readFile(join(demoDir, specName), 'utf8')) as Record<string, unknown>;
   raw.seed = seed;
   (raw.bootstrap as Record<string, unknown>).resamples = size.bootstrapResamples;
   const sweep = (raw.robustness as { corruptions: Record<string, unknown>[] }).corruptions[0] as Record<
@@ -72,10 +83,15 @@ export async function run(argv: string[]): Promise<number> {
   >;
   sweep.corruptions = size.corruptions;
   sweep.severities = size.severities;
-  const specPath = join(outDir, 'demo-audit.yaml');
-  const header = `# Written by \`fairscope demo --size ${sizeName}\`; re-run with: fairscope audit ${specPath} --out ${outDir}\n`;
+  if (paradigms) {
+    // The size's epoch count keeps the step budget near the YAML's (about 1,000 steps at "default").
+    for (const m of Object.values(raw.models as Record<string, { train?: Record<string, unknown> }>))
+      if (m.train !== undefined && m.train.method !== 'none') m.train.epochs = size.paradigmEpochs;
+  }
+  const specPath = join(outDir, specName);
+  const header = `# Written by \`fairscope demo${paradigms ? ' --paradigms' : ''} --size ${sizeName}\`; re-run with: fairscope audit ${specPath} --out ${outDir}\n`;
   await writeFile(specPath, header + toYaml(raw));
-  const spec = parseAuditSpec(raw, join(dirname(data.manifest), 'demo-audit.yaml'));
+  const spec = parseAuditSpec(raw, join(dirname(data.manifest), specName));
 
   const credits = emojiCredits();
   const credit = credits.map((c) => `${c.title} (${c.license})`).join('; ');

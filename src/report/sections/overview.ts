@@ -14,11 +14,20 @@ import {
   otherFields,
   protocolChoices,
   subsetOf,
+  trainingText,
 } from '../meta.js';
 import { distinct, headlineTau, isGapRow } from '../rows.js';
 import { summarizeWarnings } from '../warnings.js';
 
-const MODEL_SHOWN: EntryField[] = ['name', 'license', 'source', 'citation', 'adaptation', 'adaptationDetail'];
+const MODEL_SHOWN: EntryField[] = [
+  'name',
+  'license',
+  'source',
+  'citation',
+  'adaptation',
+  'adaptationDetail',
+  'training',
+];
 const DATASET_SHOWN: EntryField[] = ['name', 'license', 'source', 'citation', 'images', 'note'];
 
 function fact(label: string, value: number, alert = false): string {
@@ -66,7 +75,9 @@ ${fact('models', models.length)}${fact('datasets', listings.filter((l) => l.entr
 
   const modelRows = models.map((m) => {
     const e = results.models[m];
-    const details = otherFields(e, MODEL_SHOWN)
+    const training = trainingText(e);
+    const fields: [string, string][] = [...(training ? [['training', training] as [string, string]] : [])];
+    const details = [...fields, ...otherFields(e, MODEL_SHOWN)]
       .map(([k, v]) => html`<li><span class="k">${esc(k)}</span> ${esc(v)}</li>`)
       .join('');
     return html`<tr><th scope="row"><code>${esc(m)}</code>${entryText(e, 'name') && entryText(e, 'name') !== m ? html`<div class="sub">${esc(entryText(e, 'name'))}</div>` : ''}</th><td>${esc(adaptationText(e) || 'not recorded')}</td><td>${details ? html`<ul class="plain">${details}</ul>` : '—'}</td></tr>`;
