@@ -229,6 +229,12 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
   } finally {
     images.dispose();
     labelsT?.dispose();
+    // The network and optimiser slots are saved in the run folder: free them (an audit trains
+    // several models in one process).
+    const owned = new Set<tf.Variable>([...net.state().values(), ...opt.state().slots.values()]);
+    net.release?.();
+    net.backbone.dispose();
+    for (const v of owned) if (!v.isDisposed) v.dispose();
   }
   return reports;
 }

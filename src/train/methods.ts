@@ -52,6 +52,8 @@ export interface MethodNet {
   loss(views: tf.Tensor4D[], labels: tf.Tensor1D | null, step?: number): tf.Scalar;
   /** Work after the optimiser step (prototype normalisation, EMA teachers, DINO center). */
   afterStep(step: number, totalSteps: number): void;
+  /** Frees tensors kept between steps outside `state()` (the caller frees the state). */
+  release?(): void;
 }
 
 function variablesOf(
@@ -100,7 +102,7 @@ function forwardGrouped(views: tf.Tensor4D[], f: (x: tf.Tensor4D) => tf.Tensor2D
  * non-zero) its scores under the current prototypes join the batch's before Sinkhorn.
  */
 function swavQueue(length: number, dim: number, startStep: number) {
-  const queues = length > 0 ? [0, 1].map(() => tf.variable(tf.zeros([length, dim]), false)) : [];
+  const queues = length > 0 ? [0, 1].map(() => ownedVariable(() => tf.zeros([length, dim]), false)) : [];
   let pending: tf.Tensor2D[] = [];
   let used = false;
   return {
@@ -132,7 +134,20 @@ function swavQueue(length: number, dim: number, startStep: number) {
       });
       pending = [];
     },
+    /** Frees the remembered embeddings of a step that was never pushed. */
+    release(): void {
+      for (const t of pending) t.dispose();
+      pending = [];
+    },
   };
+}
+
+/** A variable initialised by `make`; the temporaries of `make` are freed. */
+function ownedVariable(make: () => tf.Tensor, trainable: boolean): tf.Variable {
+  const init = tf.tidy(make);
+  const v = tf.variable(init, trainable);
+  init.dispose();
+  return v;
 }
 
 /** EMA of `target` towards `online`: t ← m·t + (1 − m)·o. */
@@ -185,7 +200,7 @@ export function buildMethod(o: MethodOptions, seedInit: () => void): MethodNet {
   const onlineState = () => merge(bbAll(), variablesOf(proj, 'head', false));
 
   if (o.method === 'swav') {
-    const prototypes = tf.variable(l2(tf.randomNormal([o.prototypes, o.outputDim])), true);
+    const prototypes = ownedVariable(() => l2(tf.randomNormal([o.prototypes, o.outputDim])), true);
     const protoMap = new Map([['prototypes', prototypes]]);
     const queue = swavQueue(o.queueLength ?? 0, o.outputDim, o.queueStartStep ?? 0);
     return {
@@ -204,6 +219,7 @@ export function buildMethod(o: MethodOptions, seedInit: () => void): MethodNet {
         tf.tidy(() => prototypes.assign(l2(prototypes)));
         queue.push();
       },
+      release: () => queue.release(),
     };
   }
 
@@ -252,9 +268,12 @@ export function buildMethod(o: MethodOptions, seedInit: () => void): MethodNet {
   }
 
   // DINO: projection → L2 norm → linear to K outputs (the paper's weight-normalised last layer).
-  const last = tf.variable(tf.randomNormal([o.outputDim, o.prototypes], 0, 1 / Math.sqrt(o.outputDim)), true);
-  const tLast = tf.variable(last.clone(), false);
-  const center = tf.variable(tf.zeros([1, o.prototypes]), false);
+  const last = ownedVariable(
+    () => tf.randomNormal([o.outputDim, o.prototypes], 0, 1 / Math.sqrt(o.outputDim)),
+    true,
+  );
+  const tLast = ownedVariable(() => last.clone(), false);
+  const center = ownedVariable(() => tf.zeros([1, o.prototypes]), false);
   let lastTeacherOut: tf.Tensor[] = [];
   return {
     backbone,
@@ -287,6 +306,10 @@ export function buildMethod(o: MethodOptions, seedInit: () => void): MethodNet {
       const c = updateDinoCenter(center, lastTeacherOut, 0.9);
       center.assign(c);
       c.dispose();
+    },
+    release: () => {
+      for (const t of lastTeacherOut) t.dispose();
+      lastTeacherOut = [];
     },
   };
 }

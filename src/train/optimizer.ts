@@ -39,7 +39,7 @@ export class TrainOptimizer {
   private slot(name: string, v: tf.Variable, n: number): tf.Variable[] {
     let s = this.slots.get(name);
     if (s === undefined) {
-      s = Array.from({ length: n }, () => tf.variable(tf.zerosLike(v), false));
+      s = Array.from({ length: n }, () => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
       this.slots.set(name, s);
     }
     return s;
