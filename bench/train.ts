@@ -12,16 +12,22 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../src/core/rng.js';
 import { multiCrop, SWAV_COLOR } from '../src/image/augment/multi-crop.js';
 import { useFastBatchNorm } from '../src/train/backbones/batch-norm-layer.js';
+import { usePlainGradConv } from '../src/train/backbones/conv-layer.js';
 import { selectBackend } from '../src/train/backend/select.js';
 import {
   registerWasmSharedIdentity,
   unregisterWasmSharedIdentity,
 } from '../src/train/backend/wasm-identity.js';
-import { registerOrtWasmKernels, unregisterOrtWasmKernels } from '../src/train/backend/wasm-ort-kernels.js';
+import {
+  nchwcBlockSize,
+  registerOrtWasmKernels,
+  unregisterOrtWasmKernels,
+} from '../src/train/backend/wasm-ort-kernels.js';
 import { trainStep } from '../src/train/loop.js';
 import { buildMethod, type Method } from '../src/train/methods.js';
 import { TrainOptimizer } from '../src/train/optimizer.js';
@@ -34,6 +40,7 @@ const rounds = Number(process.argv[6] ?? 2);
 const SIZE = 32;
 const RESULTS = new URL('./results/train.md', import.meta.url);
 
+const loadAtStart = loadavg()[0] as number;
 const sel = await selectBackend('wasm');
 if (!sel.ortKernels?.active) throw new Error(`onnxruntime kernels inactive: ${sel.ortKernels?.reason}`);
 
@@ -156,8 +163,10 @@ for (const backbone of backbones) {
       unregisterOrtWasmKernels();
       unregisterWasmSharedIdentity();
       useFastBatchNorm(false);
+      usePlainGradConv(false);
       before = timeSteps(s, Math.max(1, Math.min(2, steps)), 0);
       useFastBatchNorm(true);
+      usePlainGradConv(true);
       registerWasmSharedIdentity();
       registerOrtWasmKernels();
     }
@@ -187,7 +196,7 @@ const section = [
     '`',
   ),
   '',
-  `${new Date().toISOString().slice(0, 10)}, wasm backend (XNNPACK, 1 thread) with onnxruntime-node ${'1.30.0'} kernels (2 intra-op threads, no spinning) vs PyTorch 1.13 on the CPU, same architecture, batch and crop sizes. Step = forward + backward + SGD update on already augmented crops (PyTorch's inputs are random tensors of the crop shapes); augmentation (multi-crop with colour jitter, grayscale, blur) is timed separately. ${rounds} interleaved rounds of ${steps} steps each of PyTorch (2 threads), PyTorch (1 thread) and ours, after a warm-up step; the minimum estimates the uncontended step. Under contention PyTorch's 2 OpenMP threads often lose to 1, so the ratio uses the faster PyTorch configuration. The 2 cores are shared with other jobs: read ratios, not absolute times.`,
+  `${new Date().toISOString().slice(0, 10)}, wasm backend (XNNPACK, 1 thread) with onnxruntime-node ${'1.30.0'} kernels (2 intra-op threads, no spinning; NCHWc block ${nchwcBlockSize() ?? 'none'}) vs PyTorch 1.13 on the CPU, same architecture, batch and crop sizes. Step = forward + backward + SGD update on already augmented crops (PyTorch's inputs are random tensors of the crop shapes); augmentation (multi-crop with colour jitter, grayscale, blur) is timed separately. ${rounds} interleaved rounds of ${steps} steps each of PyTorch (2 threads), PyTorch (1 thread) and ours, after a warm-up step; the minimum estimates the uncontended step. Under contention PyTorch's 2 OpenMP threads often lose to 1, so the ratio uses the faster PyTorch configuration. The 2 cores are shared with other jobs (1-minute load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] as number).toFixed(1)} at the end): read ratios, not absolute times.`,
   '',
   '| backbone | method | batch | crops per image | wasm before (s/step, median) | wasm + onnxruntime (s/step, min / median) | img/s (min) | PyTorch 2 threads (min / median) | PyTorch 1 thread (min / median) | ratio to the faster PyTorch (min / median) | augmentation (ms) |',
   '|---|---|---|---|---|---|---|---|---|---|---|',

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes test/fixtures/train/onnx-model.json: the bytes (hex) that onnx.helper serializes for a
-small graph using every feature of src/train/backend/onnx-model.ts (INT, INTS with negatives and
+small graph using every feature of src/linalg/onnx-model.ts (INT, INTS with negatives and
 FLOAT attributes, int64 and float32 initializers, fixed-shape float inputs/outputs), checked by
 onnx.checker; plus the expected output of that graph on a fixed input, computed with numpy.
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from './batch-norm-layer.js';
+import { conv2d } from './conv-layer.js';
 
 type Sym = tf.SymbolicTensor;
 
@@ -11,23 +12,24 @@ export class Namer {
   }
 }
 
-/** Conv (no bias, 'same' padding, He fan-out init as torchvision), NHWC. */
+/**
+ * Conv (no bias, 'same' padding, He fan-out init as torchvision), NHWC; the input gradient is
+ * computed only where needed (./conv-layer.ts).
+ */
 export function conv(x: Sym, filters: number, kernelSize: number, strides: number, name: string): Sym {
-  return tf.layers
-    .conv2d({
-      filters,
-      kernelSize,
-      strides,
-      padding: 'same',
-      useBias: false,
-      kernelInitializer: tf.initializers.varianceScaling({
-        scale: 2,
-        mode: 'fanOut',
-        distribution: 'normal',
-      }),
-      name,
-    })
-    .apply(x) as Sym;
+  return conv2d({
+    filters,
+    kernelSize,
+    strides,
+    padding: 'same',
+    useBias: false,
+    kernelInitializer: tf.initializers.varianceScaling({
+      scale: 2,
+      mode: 'fanOut',
+      distribution: 'normal',
+    }),
+    name,
+  }).apply(x) as Sym;
 }
 
 /**

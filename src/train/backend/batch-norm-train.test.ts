@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNormalization } from '../backbones/batch-norm-layer.js';
 import { assertClose } from '../testing/close.js';
 import { batchNormTrain } from './batch-norm-train.js';
+import { rowsPerWideRow } from './ort-batchnorm-graphs.js';
 import { selectBackend } from './select.js';
 import { ortKernelCalls } from './wasm-ort-kernels.js';
 
@@ -62,10 +63,13 @@ function compare(got: Result, ref: Result, rel: number): void {
 }
 
 describe('batchNormTrain: one op, closed-form gradient', () => {
+  // Element-wise passes view (M, C) as (M/k, k·C): k = 120, 18, 16, 64 and 1 (M = 1031 is prime).
   for (const shape of [
     [4, 5, 6, 3],
     [2, 3, 3, 8],
     [16, 5],
+    [4, 8, 8, 16],
+    [1031, 3],
   ]) {
     test(`TF.js-ops path equals tfjs's autodiff through moments (cpu): ${shape.join('x')}`, async () => {
       await tf.setBackend('cpu');
@@ -102,6 +106,16 @@ describe('batchNormTrain: one op, closed-form gradient', () => {
       );
     }
   });
+});
+
+test('rowsPerWideRow: the largest divisor k of M with k·C ≤ max(C, 1024)', () => {
+  assert.equal(rowsPerWideRow(120, 3), 120); // 360 values per row
+  assert.equal(rowsPerWideRow(18, 8), 18);
+  assert.equal(rowsPerWideRow(256, 16), 64); // 1024
+  assert.equal(rowsPerWideRow(65536, 16), 64);
+  assert.equal(rowsPerWideRow(1031, 3), 1); // prime
+  assert.equal(rowsPerWideRow(4096, 2048), 1); // rows already wide
+  assert.equal(rowsPerWideRow(3 * 5 * 7, 100), 7); // 10 would fit, 7 is the largest divisor ≤ 10
 });
 
 describe('the fast BatchNormalization layer', () => {

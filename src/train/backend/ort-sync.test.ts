@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { REFERENCE_GRAPH } from '../testing/onnx-reference-graph.js';
-import { onnxModelBytes } from './onnx-model.js';
+import { onnxModelBytes } from '../../linalg/onnx-model.js';
+import { REFERENCE_GRAPH } from '../../linalg/testing/onnx-reference-graph.js';
 import { ORT_PINNED_VERSION, OrtSyncSession, ortSyncAvailable, ortVersion } from './ort-sync.js';
 
 const reference = JSON.parse(

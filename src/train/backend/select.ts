@@ -35,7 +35,7 @@ const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
  * the missing `Conv2DBackpropFilter` kernel added in TF.js) > cpu. FAIRSCOPE_ORT_KERNELS=0 keeps
  * the pure TF.js wasm kernels; FAIRSCOPE_ORT_THREADS=N sets onnxruntime's threads,
  * FAIRSCOPE_ORT_ARENA=1 turns its per-session memory arenas on (faster by a few percent at most,
- * twice the memory).
+ * twice the memory), FAIRSCOPE_ORT_NCHWC=0 keeps the convolutions off its NCHWc kernels.
  * @param choice 'auto', or force one backend (an error when it cannot start)
  */
 export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendSelection> {

@@ -135,6 +135,47 @@ describe('onnxruntime conv kernels on wasm equal the cpu backend (1e-5 of the la
     });
   }
 
+  const matMulCases: { a: number[]; b: number[]; ta: boolean; tb: boolean; ort: boolean }[] = [
+    { a: [6, 4], b: [6, 5], ta: true, tb: false, ort: true }, // a dense layer's weight gradient xᵀ·dy
+    { a: [4, 6], b: [5, 6], ta: false, tb: true, ort: true }, // its input gradient dy·wᵀ
+    { a: [3, 6, 4], b: [3, 5, 6], ta: true, tb: true, ort: true },
+    { a: [2, 3, 4, 6], b: [6, 5], ta: false, tb: false, ort: false }, // small: wasm's own
+    { a: [1, 4, 6], b: [3, 5, 6], ta: false, tb: true, ort: true }, // batch broadcast from one matrix
+    { a: [2, 64, 128], b: [2, 128, 64], ta: false, tb: false, ort: true }, // 2^20 multiply-adds
+    { a: [2, 1, 4, 6], b: [1, 3, 6, 5], ta: false, tb: false, ort: false }, // (2, 1) × (1, 3) batches: wasm's own
+  ];
+  for (const c of matMulCases) {
+    test(`matMul ${c.a.join('x')}${c.ta ? 'ᵀ' : ''} · ${c.b.join('x')}${c.tb ? 'ᵀ' : ''}`, async () => {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const a = tf.tensor(
+            rand(
+              c.a.reduce((x, y) => x * y),
+              13,
+            ),
+            c.a,
+          );
+          const b = tf.tensor(
+            rand(
+              c.b.reduce((x, y) => x * y),
+              17,
+            ),
+            c.b,
+          );
+          const y = tf.matMul(a, b, c.ta, c.tb);
+          return { shape: y.shape, y: Array.from(y.dataSync()) };
+        });
+      };
+      const ref = await run('cpu');
+      ortKernelCalls(true);
+      const got = await run('wasm');
+      assert.equal(ortKernelCalls(true).BatchMatMul, c.ort ? 1 : undefined);
+      assert.deepEqual(got.shape, ref.shape);
+      assertClose(got.y, ref.y, 1e-5, 'y');
+    });
+  }
+
   test('with the onnxruntime kernels removed, the pure TF.js kernels give the same results', async () => {
     const c = cases[4] as ConvCase;
     const ref = await convResults('cpu', c);

@@ -1,8 +1,8 @@
 /**
  * TF.js wasm-backend kernels whose work is done by onnxruntime (stack.md, "Where the training
  * speed comes from": a ResNet-18 step from about 45 s to 4-5 s): Conv2D, FusedConv2D (linear,
- * relu, sigmoid, elu, leakyrelu), Conv2DBackpropInput and Conv2DBackpropFilter; and the training-mode
- * BatchNorm kernels of ./batch-norm-train.ts.
+ * relu, sigmoid, elu, leakyrelu), Conv2DBackpropInput, Conv2DBackpropFilter and BatchMatMul; and
+ * the training-mode BatchNorm kernels of ./batch-norm-train.ts.
  *
  * - A kernel may do its work anywhere but must return synchronously: onnxruntime is called through
  *   its synchronous native binding (./ort-sync.ts).
@@ -13,6 +13,9 @@
  *   detach earlier views.
  * - Cases the graphs do not cover (NCHW, prelu/relu6, dilated gradients, non-float32) go to the
  *   kernel that was registered before (the wasm backend's own, or ./wasm-conv2d-backprop-filter.ts).
+ * - The forward, the stride-1 input gradient and a first layer's filter gradient run on
+ *   onnxruntime's NCHWc kernels where the channel counts allow (./ort-conv-nchwc-graphs.ts: about
+ *   twice as fast), else the plain graphs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormTrainKernels, unregisterBatchNormTrainKernels } from './batch-norm-train.js';
@@ -25,20 +28,36 @@ import {
   SUPPORTED_ACTIVATIONS,
 } from './ort-conv-graphs.js';
 import {
+  convFilterGradNchwcGraph,
+  convForwardNchwcGraph,
+  convInputGradNchwcGraph,
+  nchwcFilterGradFits,
+  nchwcForwardFits,
+  nchwcInputGradFits,
+} from './ort-conv-nchwc-graphs.js';
+import {
   countCall,
   heapView,
+  nchwcBlockSize,
   sessionFor,
   setOrtKernelThreads,
   sizeOf as size,
   type WasmBackendInternals,
 } from './ort-kernel-support.js';
+import { batchMatMulGraph } from './ort-matmul-graph.js';
 import { ortSyncAvailable, ortSyncUnavailableReason } from './ort-sync.js';
 import { conv2DBackpropFilterWasm } from './wasm-conv2d-backprop-filter.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown };
 type Kernel = (args: KernelArgs) => tf.TensorInfo;
 
-const ORT_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'] as const;
+const ORT_KERNELS = [
+  'Conv2D',
+  'FusedConv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'BatchMatMul',
+] as const;
 /** Marks a kernel function as ours (registration is idempotent). */
 const MARK = Symbol.for('fairscope.ortKernel');
 
@@ -118,12 +137,17 @@ function convForward(name: string, fallback: Kernel): Kernel {
       activation: activation as OrtActivation,
       leakyreluAlpha: a.leakyreluAlpha,
     };
-    const s = sessionFor(JSON.stringify(['fwd', g, opts]), () => convForwardGraph(g, opts));
+    const block = nchwcBlockSize();
+    const nchwc = block !== null && nchwcForwardFits(g, block);
+    const s = nchwc
+      ? sessionFor(JSON.stringify(['fwd-nchwc', g, opts]), () => convForwardNchwcGraph(g, block, opts))
+      : sessionFor(JSON.stringify(['fwd', g, opts]), () => convForwardGraph(g, opts));
     const out = backend.makeOutput(info.outShape, 'float32');
     const feeds: Record<string, Float32Array> = { x: heapView(backend, x), w: heapView(backend, filter) };
     if (bias !== undefined) feeds.b = heapView(backend, bias);
     s.run(feeds, { y: heapView(backend, out) });
     countCall(name);
+    if (nchwc) countCall(`${name}:nchwc`);
     return out;
   };
 }
@@ -146,10 +170,15 @@ function convInputGrad(fallback: Kernel): Kernel {
     );
     if (info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2]) return fallback(args);
     const g = geometry(info);
-    const s = sessionFor(JSON.stringify(['dx', g]), () => convInputGradGraph(g));
+    const block = nchwcBlockSize();
+    const nchwc = block !== null && nchwcInputGradFits(g, block);
+    const s = nchwc
+      ? sessionFor(JSON.stringify(['dx-nchwc', g]), () => convInputGradNchwcGraph(g, block))
+      : sessionFor(JSON.stringify(['dx', g]), () => convInputGradGraph(g));
     const out = backend.makeOutput([...a.inputShape], 'float32');
     s.run({ dy: heapView(backend, dy), w: heapView(backend, filter) }, { dx: heapView(backend, out) });
     countCall('Conv2DBackpropInput');
+    if (nchwc) countCall('Conv2DBackpropInput:nchwc');
     return out;
   };
 }
@@ -172,10 +201,55 @@ function convFilterGrad(fallback: Kernel): Kernel {
     );
     if (info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2]) return fallback(args);
     const g = geometry(info);
-    const s = sessionFor(JSON.stringify(['dw', g]), () => convFilterGradGraph(g));
+    const block = nchwcBlockSize();
+    const nchwc = block !== null && nchwcFilterGradFits(g, block);
+    const s = nchwc
+      ? sessionFor(JSON.stringify(['dw-nchwc', g]), () => convFilterGradNchwcGraph(g, block))
+      : sessionFor(JSON.stringify(['dw', g]), () => convFilterGradGraph(g));
     const out = backend.makeOutput([...a.filterShape], 'float32');
     s.run({ x: heapView(backend, x), dy: heapView(backend, dy) }, { dw: heapView(backend, out) });
     countCall('Conv2DBackpropFilter');
+    if (nchwc) countCall('Conv2DBackpropFilter:nchwc');
+    return out;
+  };
+}
+
+/**
+ * Multiply-adds from which an untransposed BatchMatMul goes to onnxruntime: below, the wasm
+ * backend's XNNPACK product (one thread) beats the cost of a session run.
+ */
+export const ORT_MATMUL_FROM = 1 << 20;
+
+/**
+ * BatchMatMul. The wasm backend multiplies a transposed operand with a plain loop (a dense layer's
+ * weight gradient xᵀ·dy: 3 ms for 128×64 by 128×256), so every transposed product runs on
+ * onnxruntime, and untransposed ones from ORT_MATMUL_FROM multiply-adds.
+ */
+function batchMatMul(fallback: Kernel): Kernel {
+  return (args) => {
+    const { a, b } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (a === undefined || b === undefined || !isFloat(a, b) || a.shape.length < 2 || b.shape.length < 2)
+      return fallback(args);
+    const a3 = [size(a.shape.slice(0, -2)), ...a.shape.slice(-2)] as [number, number, number];
+    const b3 = [size(b.shape.slice(0, -2)), ...b.shape.slice(-2)] as [number, number, number];
+    const [m, k] = transposeA ? [a3[2], a3[1]] : [a3[1], a3[2]];
+    const [kb, n] = transposeB ? [b3[2], b3[1]] : [b3[1], b3[2]];
+    const batch = Math.max(a3[0], b3[0]);
+    if (
+      k !== kb ||
+      (a3[0] !== b3[0] && Math.min(a3[0], b3[0]) !== 1) || // broadcasting other than from a single matrix
+      (!transposeA && !transposeB && batch * m * n * k < ORT_MATMUL_FROM)
+    )
+      return fallback(args);
+    const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const backend = args.backend as WasmBackendInternals;
+    const s = sessionFor(JSON.stringify(['matmul', a3, b3, transposeA, transposeB]), () =>
+      batchMatMulGraph(a3, b3, transposeA, transposeB),
+    );
+    const out = backend.makeOutput([...outer, m, n], 'float32');
+    s.run({ a: heapView(backend, a), b: heapView(backend, b) }, { y: heapView(backend, out) });
+    countCall('BatchMatMul');
     return out;
   };
 }
@@ -216,7 +290,9 @@ export function registerOrtWasmKernels(opts: { threads?: number } = {}): OrtKern
         ? convInputGrad(fallback)
         : name === 'Conv2DBackpropFilter'
           ? convFilterGrad(fallback)
-          : convForward(name, fallback);
+          : name === 'BatchMatMul'
+            ? batchMatMul(fallback)
+            : convForward(name, fallback);
     (kernel as unknown as Record<symbol, boolean>)[MARK] = true;
     if (old !== undefined) tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({
@@ -239,4 +315,4 @@ export function unregisterOrtWasmKernels(): void {
   unregisterBatchNormTrainKernels();
 }
 
-export { ortKernelCalls, ortSessionCount } from './ort-kernel-support.js';
+export { nchwcBlockSize, ortKernelCalls, ortSessionCount, useNchwcGraphs } from './ort-kernel-support.js';
