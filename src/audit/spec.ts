@@ -65,6 +65,16 @@ const trainSpec = z
     queueLength: z.number().int().nonnegative().default(DEFAULT_CONFIG.queueLength),
     queueStartEpoch: z.number().int().nonnegative().default(DEFAULT_CONFIG.queueStartEpoch),
     seed: z.number().int().nonnegative().optional(),
+    /** Augmentation of the training views (src/train/augment.ts); absent fields: SwAV's recipe. */
+    augment: z
+      .object({
+        colorStrength: z.number().nonnegative().optional(),
+        blur: z.number().min(0).max(1).optional(),
+        grayscale: z.number().min(0).max(1).optional(),
+        minScale: z.number().positive().max(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** The class: for supervised training, and for the kNN monitor of the others. */
     labelFrom: z
       .string()

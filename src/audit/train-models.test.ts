@@ -16,7 +16,7 @@ import { buildMethod } from '../train/methods.js';
 import { resolveDatasets } from './datasets.js';
 import { runAudit } from './run.js';
 import { parseAuditSpec, readAuditSpec } from './spec.js';
-import { collapseWarning, prepareTrainedModel } from './train-models.js';
+import { collapseWarning, prepareTrainedModel, trainConfigOf } from './train-models.js';
 
 const COLOURS: Record<string, [number, number, number]> = { red: [220, 40, 30], blue: [30, 50, 220] };
 
@@ -336,6 +336,38 @@ test('spec errors name the key path: model and train together, an unknown datase
   );
 });
 
+test('the augment block of a train entry is checked and reaches the training config only when given', () => {
+  const withModels = (models: Record<string, unknown>) => ({ ...rawSpec(), models });
+  assert.throws(
+    () =>
+      parseAuditSpec(
+        withModels({ m: { train: { ...common, method: 'swav', augment: { blur: 2 } } } }),
+        'a.yaml',
+      ),
+    (err: unknown) => err instanceof UsageError && /models\.m\.train\.augment\.blur/.test(err.message),
+  );
+  assert.throws(
+    () =>
+      parseAuditSpec(
+        withModels({ m: { train: { ...common, method: 'swav', augment: { hue: 0 } } } }),
+        'a.yaml',
+      ),
+    (err: unknown) =>
+      err instanceof UsageError && /models\.m\.train\.augment: Unrecognized key/.test(err.message),
+  );
+  const augment = { colorStrength: 0.25, blur: 0, grayscale: 0, minScale: 0.5 };
+  const spec = parseAuditSpec(
+    withModels({
+      a: { train: { ...common, method: 'swav', augment } },
+      b: { train: { ...common, method: 'swav' } },
+    }),
+    'a.yaml',
+  );
+  assert.deepEqual(trainConfigOf(spec.models.a?.train as never, 0).augment, augment);
+  // Absent, the key is absent too: configs from before the option keep their cache key.
+  assert.ok(!('augment' in trainConfigOf(spec.models.b?.train as never, 0)));
+});
+
 test('runtime checks name the key path: supervised without labels, an unknown backbone, too few images', async () => {
   const unlabelled = (await readFile(join(dir, 'data.jsonl'), 'utf8'))
     .split('\n')
@@ -392,5 +424,10 @@ test('the paradigms demo spec compares random init, SwAV and supervised on one b
   );
   assert.equal(train.swav?.epochs, train.supervised?.epochs, 'the same number of steps');
   assert.equal(train.supervised?.labelFrom, 'labels');
+  assert.ok(
+    train.swav?.augment !== undefined,
+    'SwAV gets the weak augmentation that keeps it from collapsing',
+  );
+  assert.deepEqual(train.supervised?.augment, train.swav?.augment, 'the same augmentation for both');
   assert.deepEqual(spec.datasets['train-styles']?.where, { style: ['google', 'twitter'] });
 });

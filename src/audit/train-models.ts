@@ -105,6 +105,8 @@ export function trainConfigOf(
     localCrops: t.localCrops,
     queueLength: t.queueLength,
     queueStartEpoch: t.queueStartEpoch,
+    // Only when given: a config without it keeps the key (and cache) it had before the option.
+    ...(t.augment === undefined ? {} : { augment: t.augment }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { positiveInt } from '../cli/args.js';
 import { UsageError } from '../core/errors.js';
+import { type AugmentConfig, augmentProblems } from './augment.js';
 import { BACKBONES } from './backbones/presets.js';
 import { type BackendChoice, selectBackend } from './backend/select.js';
 import { loadTrainingImages } from './data.js';
@@ -24,6 +25,10 @@ export const TRAIN_OPTIONS = {
   backend: { type: 'string' },
   'queue-length': { type: 'string' },
   'queue-start-epoch': { type: 'string' },
+  'color-strength': { type: 'string' },
+  blur: { type: 'string' },
+  grayscale: { type: 'string' },
+  'min-scale': { type: 'string' },
   resume: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -45,6 +50,12 @@ export const TRAIN_USAGE = `
   --queue-length N        SwAV only: queue of earlier batches' embeddings for the codes (rounded down
                           to a multiple of --batch); default 0 (none). SwAV: 3840 at batch 256
   --queue-start-epoch E   SwAV only: epoch from which the queue is filled; default ${DEFAULT_CONFIG.queueStartEpoch}
+  --color-strength S      colour jitter strength (brightness/contrast/saturation 0.8·S, hue 0.2·S,
+                          with probability 0.8); default 1 (SwAV). Small drawings: 0.25-0.5
+  --blur P                probability of Gaussian blur; default 0.5 (SwAV)
+  --grayscale P           probability of grayscale; default 0.2 (SwAV)
+  --min-scale X           smallest area fraction of the high-resolution crops; default the method's
+                          (SwAV/DINO 0.14, others 0.08)
   --resume                continue RUN_DIR's checkpoint (same options required)
   --json                  one JSON line per epoch on stdout`;
 
@@ -54,6 +65,29 @@ function num(v: string | undefined, name: string, fallback: number, min = 0): nu
   if (!Number.isFinite(x) || x < min)
     throw new UsageError(`--${name} must be a number >= ${min}, got "${v}"`);
   return x;
+}
+
+/** The augmentation options given (undefined when none is, so the config hashes as before). */
+function augmentOf(s: (k: string) => string | undefined): AugmentConfig | undefined {
+  const fields = [
+    ['color-strength', 'colorStrength'],
+    ['blur', 'blur'],
+    ['grayscale', 'grayscale'],
+    ['min-scale', 'minScale'],
+  ] as const;
+  const augment: AugmentConfig = {};
+  for (const [option, field] of fields) {
+    const v = s(option);
+    if (v !== undefined) augment[field] = v.trim() === '' ? Number.NaN : Number(v);
+  }
+  if (Object.keys(augment).length === 0) return undefined;
+  const problems = augmentProblems(augment);
+  const problem = problems[0];
+  if (problem !== undefined) {
+    const option = fields.find(([, f]) => f === problem.field)?.[0] as string;
+    throw new UsageError(`--${option} ${problem.rule}, got "${s(option)}"`);
+  }
+  return augment;
 }
 
 /** Parses the shared options, loads the images, trains, and prints per-epoch lines. */
@@ -93,6 +127,8 @@ export async function runTraining(
     queueLength: num(s('queue-length'), 'queue-length', DEFAULT_CONFIG.queueLength),
     queueStartEpoch: num(s('queue-start-epoch'), 'queue-start-epoch', DEFAULT_CONFIG.queueStartEpoch),
   };
+  const augment = augmentOf(s);
+  if (augment !== undefined) config.augment = augment;
   if (method !== 'swav' && (s('queue-length') !== undefined || s('queue-start-epoch') !== undefined))
     throw new UsageError('--queue-length and --queue-start-epoch apply to --method swav only');
   if (!Number.isInteger(config.queueLength) || !Number.isInteger(config.queueStartEpoch))

@@ -2,6 +2,7 @@
  * Training configuration and its defaults, kept free of TF.js imports so that the audit spec can
  * validate `train:` entries without loading an engine.
  */
+import type { AugmentConfig } from './augment.js';
 import type { OptimizerName } from './optimizer.js';
 
 /** Training methods: the self-supervised ones and the supervised baseline. */
@@ -34,6 +35,11 @@ export interface TrainConfig {
   queueLength: number;
   /** Epoch from which the SwAV queue is filled (SwAV: 15 at batch 256, queue 3840). */
   queueStartEpoch: number;
+  /**
+   * Augmentation of the training views (src/train/augment.ts); absent: SwAV's recipe. Left out of
+   * DEFAULT_CONFIG so that configs without it hash (checkpoints, audit caches) as before.
+   */
+  augment?: AugmentConfig;
 }
 
 export const DEFAULT_CONFIG: Omit<TrainConfig, 'method' | 'backbone'> = {

@@ -6,7 +6,8 @@ import { FairscopeError, InputError } from '../core/errors.js';
 import { stableHash } from '../core/hash.js';
 import { Rng } from '../core/rng.js';
 import { IMAGENET_MEAN, IMAGENET_STD, type Preprocess } from '../core/types.js';
-import { multiCrop, normalize, SWAV_COLOR } from '../image/augment/multi-crop.js';
+import { multiCrop, normalize } from '../image/augment/multi-crop.js';
+import { colorAugmentOf, cropsOf } from './augment.js';
 import { FEATURE_LAYER } from './backbones/resnet.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
@@ -179,6 +180,8 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
   const labelsT = trainLabels === null ? null : tf.tensor1d(trainLabels, 'int32');
   const reports: EpochReport[] = [];
   const warmupSteps = cfg.warmupEpochs * stepsPerEpoch;
+  const crops = cropsOf(net.crops, cfg.augment);
+  const color = colorAugmentOf(cfg.augment);
   try {
     for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
       // Per-epoch generator derived from (seed, epoch): a resumed run sees the same batches and crops.
@@ -191,7 +194,7 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
         lr = warmupCosine(step, totalSteps, { peak: cfg.lr, warmupSteps, final: cfg.lr * 0.001 });
         const idx = tf.tensor1d(order.slice(s * cfg.batch, (s + 1) * cfg.batch), 'int32');
         const batch = tf.gather(images, idx) as tf.Tensor4D;
-        const views = multiCrop(batch, net.crops, rng, SWAV_COLOR);
+        const views = multiCrop(batch, crops, rng, color);
         const y = labelsT === null ? null : (tf.gather(labelsT, idx) as tf.Tensor1D);
         const loss = trainStep(net, opt, views, y, step, totalSteps, lr);
         if (!Number.isFinite(loss)) {
