@@ -18,22 +18,47 @@
  * default 20,000), CURATE_BENCH_SEARCH (auto | exact | hnsw, default auto: exact up to about 62,500
  * rows), CURATE_BENCH_THREADS. The full-size run recorded in bench/results/curate.md used
  * CURATE_BENCH_N=1000000 CURATE_BENCH_BUDGET=10000 CURATE_BENCH_DEDUP_N=100000 CURATE_BENCH_SEARCH=hnsw.
+ *
+ * Out-of-core mode (CURATE_BENCH_STORE=1): the same data written to an embedding store and every
+ * phase reading it from there, each in its own process: the store written streamed (row group by
+ * row group) against the previous whole-table encode; read streamed (readEmbeddings) against the
+ * previous whole-file decode (kept below as wholeFileReadEmbeddings); k-center of BUDGET; and the
+ * near-duplicate search over all N rows (findDuplicates, CURATE_BENCH_SEARCH, default hnsw) with, as
+ * its baseline, exact GEMM search for a sample of CURATE_BENCH_SAMPLE rows (half random, half planted
+ * copies) against all N: recall of the duplicate links and the exact time extrapolated to N.
+ *   CURATE_BENCH_STORE=1 CURATE_BENCH_N=1000000 CURATE_BENCH_BUDGET=10000 node --import tsx bench/curate.ts
+ *
  * Writes bench/results/curate.md (every size run so far, kept in bench/results/curate.json).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import * as arrow from 'apache-arrow';
+import * as pq from 'parquet-wasm/node';
 import { Rng } from '../src/core/rng.js';
+import type { EmbeddingSet } from '../src/core/types.js';
 import { findDuplicates } from '../src/curate/dedup.js';
 import { kCenterGreedy } from '../src/curate/kcenter.js';
 import { type PointMatrix, pointsFromRows } from '../src/curate/points.js';
 import { selectItems } from '../src/curate/select.js';
 import { clusteredEmbeddings, plantDuplicates } from '../src/curate/synthetic.js';
-import { readEmbeddings, writeEmbeddings } from '../src/embed/store.js';
+import { tableToRows } from '../src/embed/columns.js';
+import { openParquet } from '../src/embed/parquet-batches.js';
+import { encodeParquet } from '../src/embed/parquet-writer.js';
+import {
+  EMBEDDINGS_FILE,
+  iterateEmbeddingChunks,
+  META_FILE,
+  readEmbeddings,
+  readStoreMeta,
+  writeEmbeddings,
+} from '../src/embed/store.js';
+import { HnswIndex } from '../src/linalg/hnsw.js';
+import { exactKnn } from '../src/linalg/knn.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const DIM = 256;
@@ -46,6 +71,8 @@ const { values } = parseArgs({
     n: { type: 'string' },
     budget: { type: 'string' },
     first: { type: 'string' },
+    store: { type: 'string' },
+    sample: { type: 'string' },
   },
 });
 
@@ -59,9 +86,21 @@ function maxRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
 }
 
+/** The first n raw rows, read straight into their array (no transient second copy). */
 async function loadRows(path: string, n: number): Promise<Float32Array> {
-  const buf = await readFile(path);
-  return new Float32Array(buf.buffer, buf.byteOffset, n * DIM).slice();
+  const out = new Float32Array(n * DIM);
+  const bytes = new Uint8Array(out.buffer);
+  const file = await open(path);
+  try {
+    for (let at = 0; at < bytes.length; ) {
+      const { bytesRead } = await file.read(bytes, at, bytes.length - at, at);
+      if (bytesRead === 0) throw new Error(`${path}: ${at} bytes, expected ${bytes.length}`);
+      at += bytesRead;
+    }
+  } finally {
+    await file.close();
+  }
+  return out;
 }
 
 /** The textbook loop: for each pick, update every point's distance with a scalar dot product. */
@@ -87,6 +126,159 @@ function naiveKCenter(x: Float32Array, n: number, budget: number, first: number)
     next = best;
   }
   return order;
+}
+
+/**
+ * The reader before streaming (kept as the baseline): the whole file read into memory and decoded
+ * into one Arrow table at once, then copied into the set.
+ */
+async function wholeFileReadEmbeddings(dir: string): Promise<EmbeddingSet> {
+  const meta = await readStoreMeta(dir);
+  const path = join(dir, EMBEDDINGS_FILE);
+  const bytes = await readFile(path);
+  const rows = tableToRows(arrow.tableFromIPC(pq.readParquet(bytes).intoIPCStream()), path);
+  if (rows.ids.length > 0 && rows.dim !== meta.dim)
+    throw new Error(`${path}: dim ${rows.dim} != ${meta.dim}`);
+  return { ids: rows.ids, dim: meta.dim, data: rows.data, modelId: meta.modelId };
+}
+
+/** Whether a set read back holds exactly the rows written (compared after the peak is taken). */
+async function sameAsRaw(set: EmbeddingSet, dataPath: string, n: number): Promise<boolean> {
+  const raw = await loadRows(dataPath, n);
+  const a = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const b = Buffer.from(set.data.buffer, set.data.byteOffset, set.data.byteLength);
+  return set.ids.length === n && set.ids[n - 1] === `item-${n - 1}` && a.equals(b);
+}
+
+/**
+ * Unit rows from the store (in place), as the curation commands prepare them: all of them, or the
+ * first `rows` (read chunk by chunk, stopping there, so the rest is never held).
+ */
+async function storePoints(
+  dir: string,
+  rows?: number,
+): Promise<{ points: PointMatrix; readSeconds: number }> {
+  const t0 = performance.now();
+  let data: Float32Array;
+  if (rows === undefined) data = (await readEmbeddings(dir)).data;
+  else {
+    data = new Float32Array(rows * DIM);
+    for await (const chunk of iterateEmbeddingChunks(dir)) {
+      const take = Math.min(chunk.ids.length, rows - chunk.offset);
+      data.set(chunk.data.subarray(0, take * DIM), chunk.offset * DIM);
+      if (chunk.offset + take >= rows) break;
+    }
+  }
+  const readSeconds = (performance.now() - t0) / 1000;
+  return { points: pointsFromRows(data, data.length / DIM, DIM, 'cosine', true), readSeconds };
+}
+
+async function runStorePhase(
+  phase: string,
+  dataPath: string,
+  dir: string,
+  n: number,
+  budget: number,
+  first: number,
+  sample: number[],
+): Promise<PhaseResult> {
+  const threads =
+    process.env.CURATE_BENCH_THREADS === undefined
+      ? {}
+      : { threads: Number(process.env.CURATE_BENCH_THREADS) };
+  if (phase === 'store-write' || phase === 'store-write-whole') {
+    const raw = await loadRows(dataPath, n);
+    const ids = Array.from({ length: n }, (_, i) => `item-${i}`);
+    const t0 = performance.now();
+    if (phase === 'store-write') {
+      await writeEmbeddings(dir, { ids, dim: DIM, data: raw, modelId: 'bench' });
+    } else {
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, EMBEDDINGS_FILE), encodeParquet({ ids, dim: DIM, data: raw, logitsDim: 0 }));
+      await writeFile(
+        join(dir, META_FILE),
+        JSON.stringify({ format: 'fairscope-embeddings/1', modelId: 'bench', dim: DIM, count: n }),
+      );
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const peak = maxRssMiB();
+    const file = await openParquet(join(dir, EMBEDDINGS_FILE));
+    file.close();
+    return {
+      seconds,
+      maxRssMiB: peak,
+      fileMiB: (await stat(join(dir, EMBEDDINGS_FILE))).size / 2 ** 20,
+      rowGroups: file.rowGroupRows.length,
+    };
+  }
+  if (phase === 'store-read' || phase === 'store-read-whole') {
+    const t0 = performance.now();
+    const set = phase === 'store-read' ? await readEmbeddings(dir) : await wholeFileReadEmbeddings(dir);
+    const seconds = (performance.now() - t0) / 1000;
+    const peak = maxRssMiB();
+    return { seconds, maxRssMiB: peak, identical: await sameAsRaw(set, dataPath, n) };
+  }
+  if (phase === 'kcenter-store') {
+    const { points, readSeconds } = await storePoints(dir);
+    const t0 = performance.now();
+    const res = await kCenterGreedy(points, budget, { seed: 0, ...threads });
+    const seconds = (performance.now() - t0) / 1000;
+    if (res.order[0] !== first) throw new Error(`first pick ${res.order[0]} != ${first}`);
+    return {
+      seconds,
+      readSeconds,
+      maxRssMiB: maxRssMiB(),
+      coverage: res.coverage,
+      radius: res.radius,
+      batches: res.batches,
+      candidateRows: res.candidateRows,
+    };
+  }
+  if (phase === 'hnsw-build-store') {
+    const { points, readSeconds } = await storePoints(dir);
+    const index = await HnswIndex.build(points.data, n, DIM, threads);
+    const seconds = index.buildSeconds;
+    index.dispose();
+    return { seconds, readSeconds, maxRssMiB: maxRssMiB() };
+  }
+  if (phase === 'dedup-store') {
+    const { points, readSeconds } = await storePoints(dir, n);
+    const search = (process.env.CURATE_BENCH_SEARCH ?? 'hnsw') as 'exact' | 'hnsw' | 'auto';
+    const t0 = performance.now();
+    const res = await findDuplicates(points, { threshold: 0.95, search, ...threads });
+    const seconds = (performance.now() - t0) / 1000;
+    const peak = maxRssMiB();
+    // Baseline: exact search (GEMM, a full stable ranking) for the sampled rows against all n; the
+    // links it finds at >= 0.95 among each row's 10 nearest are the truth for those rows.
+    const queries = new Float32Array(sample.length * DIM);
+    for (const [r, q] of sample.entries()) queries.set(points.data.subarray(q * DIM, (q + 1) * DIM), r * DIM);
+    const tExact = performance.now();
+    const exact = await exactKnn(queries, sample.length, points.data, n, DIM, 11, threads);
+    const exactSeconds = (performance.now() - tExact) / 1000;
+    const ours = new Set(res.embeddingLinks.map(([a, b]) => `${a}-${b}`));
+    let truth = 0;
+    let found = 0;
+    sample.forEach((q, r) => {
+      for (let t = 0; t < exact.k; t++) {
+        const j = exact.indices[r * exact.k + t] as number;
+        if (j === q || j < 0 || (exact.scores[r * exact.k + t] as number) < 0.95) continue;
+        truth++;
+        if (ours.has(`${Math.min(q, j)}-${Math.max(q, j)}`)) found++;
+      }
+    });
+    return {
+      seconds,
+      readSeconds,
+      maxRssMiB: peak,
+      method: res.method,
+      pairs: res.clusters.flatMap((c) => c.members.slice(1).map((m) => [c.members[0], m])),
+      clusters: res.clusters.length,
+      exactSeconds,
+      exactLinks: truth,
+      linksFound: found,
+    };
+  }
+  throw new Error(`unknown phase ${phase}`);
 }
 
 async function runPhase(
@@ -168,6 +360,22 @@ async function runPhase(
   throw new Error(`unknown phase ${phase}`);
 }
 
+if (values.phase !== undefined && values.store !== undefined) {
+  const sample =
+    values.sample === undefined ? [] : (JSON.parse(readFileSync(values.sample, 'utf8')) as number[]);
+  const res = await runStorePhase(
+    values.phase,
+    values.data as string,
+    values.store,
+    Number(values.n),
+    Number(values.budget),
+    Number(values.first ?? 0),
+    sample,
+  );
+  process.stdout.write(`${JSON.stringify(res)}\n`);
+  process.exit(0);
+}
+
 if (values.phase !== undefined) {
   const res = await runPhase(
     values.phase,
@@ -219,14 +427,19 @@ for q in range(n):
 print(json.dumps({"seconds": time.perf_counter() - t, "maxRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "pairs": sorted(pairs)}))
 `;
 
-function child(args: string[], python = false): PhaseResult | { skipped: string } {
+function child(args: string[], python = false, timeoutSeconds?: number): PhaseResult | { skipped: string } {
+  const timeout = timeoutSeconds === undefined ? {} : { timeout: timeoutSeconds * 1000 };
   const res = python
     ? spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 30 })
     : spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
         encoding: 'utf8',
         maxBuffer: 1 << 30,
         env: process.env,
+        ...timeout,
       });
+  if (timeoutSeconds !== undefined && res.signal !== null) {
+    return { skipped: `stopped after ${timeoutSeconds} s (${res.signal})` };
+  }
   if (res.status !== 0) {
     const why = (res.stderr || res.error?.message || `exit ${res.status}`)
       .trim()
@@ -247,124 +460,270 @@ const SUB_BUDGET = Math.min(BUDGET, 200);
 const NUMPY_PICKS = Math.min(BUDGET, 300);
 const FAISS_N = Math.min(DEDUP_N, 50_000);
 
-const work = await mkdtemp(join(tmpdir(), 'fairscope-bench-curate-'));
-try {
+const STORE_MODE = process.env.CURATE_BENCH_STORE === '1';
+const SAMPLE = Math.min(N, Number(process.env.CURATE_BENCH_SAMPLE ?? 2000));
+/** The duplicate search over all N is stopped after this long, then run over FALLBACK_N rows. */
+const DEDUP_TIMEOUT_S = Number(process.env.CURATE_BENCH_DEDUP_TIMEOUT ?? 2400);
+const FALLBACK_N = Math.min(N, Number(process.env.CURATE_BENCH_FALLBACK_N ?? 300_000));
+
+function machineLine(): string {
+  return `${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version}`;
+}
+
+/** Records a section in curate.json and rewrites curate.md from every section recorded. */
+function record(key: string, section: string): void {
+  process.stdout.write(`${section}\n`);
+  const jsonPath = join(BENCH_DIR, 'results', 'curate.json');
+  const runs: Record<string, string> = existsSync(jsonPath)
+    ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, string>)
+    : {};
+  runs[key] = section;
+  writeFileSync(jsonPath, `${JSON.stringify(runs, null, 2)}\n`);
+  // by N, in-memory runs before out-of-core ones
+  const order = (k: string) =>
+    Number(k.replace(/^store-/, '').split('x')[0]) * 2 + (k.startsWith('store-') ? 1 : 0);
+  const sections = Object.entries(runs)
+    .sort(([a], [b]) => order(a) - order(b))
+    .map(([, text]) => text);
+  const md = [
+    '## curation: k-center selection and near-duplicate search',
+    '',
+    'Default run: `node --import tsx bench/curate.ts` (N = 50,000, duplicates over the first 20,000); full size:',
+    '`CURATE_BENCH_N=1000000 CURATE_BENCH_BUDGET=10000 CURATE_BENCH_DEDUP_N=100000 CURATE_BENCH_SEARCH=hnsw node --import tsx bench/curate.ts`;',
+    'out of core (every phase reads the embedding store): `CURATE_BENCH_STORE=1 CURATE_BENCH_N=1000000 CURATE_BENCH_BUDGET=10000 node --import tsx bench/curate.ts`.',
+    "Timings were taken on a 2-core machine shared with other jobs (load average 4 to 8 during these runs): compare rows within one run. The peak of the in-memory tables' store row includes writing the store in the same process (and was measured with the whole-file reader, before streaming).",
+    '',
+    ...sections,
+  ].join('\n');
+  writeFileSync(join(BENCH_DIR, 'results', 'curate.md'), md);
+}
+
+/** The data, generated once and written as raw float32 rows; returns the planted pairs. */
+async function makeData(dataPath: string): Promise<[number, number][]> {
   const tGen = performance.now();
   const { data } = clusteredEmbeddings({ n: N, dim: DIM, clusters: 1000, spread: 0.5, seed: 1 });
   const planted = plantDuplicates(data, N, DIM, Math.round(N / 100), 0.05, 2);
-  const dataPath = join(work, 'data.f32');
   await writeFile(dataPath, new Uint8Array(data.buffer));
-  const genSeconds = (performance.now() - tGen) / 1000;
-  const first = new Rng(0).int(N);
-  process.stderr.write(`data: ${N} x ${DIM} in ${genSeconds.toFixed(1)} s; budget ${BUDGET}\n`);
-  const base = ['--data', dataPath];
+  process.stderr.write(
+    `data: ${N} x ${DIM} in ${((performance.now() - tGen) / 1000).toFixed(1)} s; budget ${BUDGET}\n`,
+  );
+  return planted;
+}
 
-  const kcenter = child([
+/** Out-of-core run: every phase reads the store (see the header). */
+async function storeSection(
+  work: string,
+  dataPath: string,
+  planted: [number, number][],
+  first: number,
+): Promise<string> {
+  const storeDir = join(work, 'store');
+  const wholeDir = join(work, 'store-whole');
+  const args = (phase: string, dir: string, extra: string[] = []) => [
     '--phase',
-    'kcenter',
-    ...base,
+    phase,
+    '--data',
+    dataPath,
+    '--store',
+    dir,
     '--n',
     String(N),
     '--budget',
     String(BUDGET),
     '--first',
     String(first),
-  ]) as PhaseResult;
-  process.stderr.write(`kcenter: ${kcenter.seconds.toFixed(1)} s\n`);
-  const random = child([
-    '--phase',
-    'random',
-    ...base,
-    '--n',
-    String(N),
-    '--budget',
-    String(BUDGET),
-  ]) as PhaseResult;
-  const naive = child([
-    '--phase',
-    'naive',
-    ...base,
-    '--n',
-    String(SUBSET),
-    '--budget',
-    String(SUB_BUDGET),
-  ]) as PhaseResult;
-  process.stderr.write(`naive subset: ${naive.seconds.toFixed(1)} s\n`);
-  const numpy = child(['-c', PY_KCENTER, dataPath, String(N), String(NUMPY_PICKS), String(first)], true);
-  const dedupPlanted = planted.filter(([a, b]) => a < DEDUP_N && b < DEDUP_N);
-  const dedup = child(['--phase', 'dedup', ...base, '--n', String(DEDUP_N), '--budget', '1']) as PhaseResult;
-  process.stderr.write(`dedup: ${dedup.seconds.toFixed(1)} s\n`);
-  const faiss = child(['-c', PY_FAISS, dataPath, String(FAISS_N), '0.95'], true);
-  const store = child(['--phase', 'store', ...base, '--n', String(N), '--budget', '1']) as PhaseResult;
-
-  const pr = (pairs: [number, number][], rows = DEDUP_N) => {
-    const truth = new Set(
-      dedupPlanted
-        .filter(([a, b]) => a < rows && b < rows)
-        .map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
-    );
-    const found = new Set(pairs.map(([a, b]) => `${a}-${b}`));
-    let hit = 0;
-    for (const p of found) if (truth.has(p)) hit++;
-    return {
-      precision: found.size === 0 ? 1 : hit / found.size,
-      recall: truth.size === 0 ? 1 : hit / truth.size,
-    };
+    ...extra,
+  ];
+  const run = (phase: string, dir: string, extra: string[] = []) => {
+    const res = child(args(phase, dir, extra)) as PhaseResult;
+    process.stderr.write(`${phase}: ${res.seconds.toFixed(1)} s, ${res.maxRssMiB.toFixed(0)} MiB\n`);
+    return res;
   };
-  const ours = pr(dedup.pairs as [number, number][]);
-  const kcOrder = kcenter.order as number[];
-  const numpyRow =
-    'skipped' in numpy
-      ? `| baseline: numpy k-center (GEMV per pick) | skipped: ${numpy.skipped} | | | |`
-      : (() => {
-          const same = (numpy.order as number[]).filter((v, i) => v === kcOrder[i]).length;
-          const perPick = numpy.seconds / NUMPY_PICKS;
-          return `| baseline: numpy k-center (GEMV per pick), first ${NUMPY_PICKS} picks | ${numpy.seconds.toFixed(1)} (x${(BUDGET / NUMPY_PICKS).toFixed(0)} = ${(perPick * BUDGET).toFixed(0)} for ${BUDGET}) | ${numpy.maxRssMiB.toFixed(0)} | same picks as ours: ${same}/${NUMPY_PICKS} | |`;
-        })();
-  const faissRow =
-    'skipped' in faiss
-      ? `| baseline: FAISS HNSW | skipped: ${faiss.skipped} | | | |`
-      : (() => {
-          const f = pr(faiss.pairs as [number, number][], FAISS_N);
-          return `| baseline: FAISS exact search (IndexFlatIP), k 10, first ${FAISS_N} rows | ${faiss.seconds.toFixed(1)} | ${faiss.maxRssMiB.toFixed(0)} | precision ${f.precision.toFixed(4)}, recall ${f.recall.toFixed(4)} | |`;
-        })();
-  const machine = `${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version}`;
-  const section = [
-    `### N = ${N.toLocaleString('en')} x ${DIM}, budget ${BUDGET.toLocaleString('en')} (dedup over ${DEDUP_N.toLocaleString('en')})`,
+  const writeWhole = run('store-write-whole', wholeDir);
+  const write = run('store-write', storeDir);
+  const sameBytes =
+    spawnSync('cmp', ['-s', join(wholeDir, EMBEDDINGS_FILE), join(storeDir, EMBEDDINGS_FILE)]).status === 0;
+  await rm(wholeDir, { recursive: true, force: true });
+  const readWhole = run('store-read-whole', storeDir);
+  const read = run('store-read', storeDir);
+  const kcenter = run('kcenter-store', storeDir);
+  // Duplicate search over the first `rows` rows, with its exact-search sample: half random rows, half
+  // planted copies (rows that have a duplicate).
+  type DedupRun = PhaseResult & { rows: number; sampleSize: number };
+  const dedupOver = async (
+    rows: number,
+    timeoutSeconds?: number,
+  ): Promise<DedupRun | { skipped: string }> => {
+    const rng = new Rng(3);
+    const sample = new Set<number>();
+    const copies = rng.shuffle(planted.filter(([a, b]) => a < rows && b < rows).map(([, copy]) => copy));
+    for (const c of copies.slice(0, Math.floor(SAMPLE / 2))) sample.add(c);
+    while (sample.size < Math.min(SAMPLE, rows)) sample.add(rng.int(rows));
+    const samplePath = join(work, `sample-${rows}.json`);
+    await writeFile(samplePath, JSON.stringify([...sample].sort((a, b) => a - b)));
+    const a = args('dedup-store', storeDir, ['--sample', samplePath]);
+    a[a.indexOf('--n') + 1] = String(rows);
+    const res = child(a, false, timeoutSeconds);
+    if ('skipped' in res) {
+      process.stderr.write(`dedup-store over ${rows}: ${res.skipped}\n`);
+      return { skipped: String(res.skipped) };
+    }
+    process.stderr.write(
+      `dedup-store over ${rows}: ${res.seconds.toFixed(1)} s, ${res.maxRssMiB.toFixed(0)} MiB\n`,
+    );
+    return { ...(res as PhaseResult), rows, sampleSize: sample.size } as DedupRun;
+  };
+  const full = await dedupOver(N, DEDUP_TIMEOUT_S);
+  const dedup = 'skipped' in full ? await dedupOver(FALLBACK_N) : full;
+  if ('skipped' in dedup) throw new Error(`dedup-store: ${dedup.skipped}`);
+  const build = 'skipped' in full ? run('hnsw-build-store', storeDir) : null;
+  const rows = dedup.rows;
+
+  const truth = new Set(
+    planted.filter(([a, b]) => a < rows && b < rows).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+  );
+  const found = new Set((dedup.pairs as [number, number][]).map(([a, b]) => `${a}-${b}`));
+  let hit = 0;
+  for (const p of found) if (truth.has(p)) hit++;
+  const precision = found.size === 0 ? 1 : hit / found.size;
+  const recall = truth.size === 0 ? 1 : hit / truth.size;
+  const mib = (r: PhaseResult) => r.maxRssMiB.toFixed(0);
+  const exactSeconds = dedup.exactSeconds as number;
+  const nSample = dedup.sampleSize;
+  return [
+    `### Out of core: N = ${N.toLocaleString('en')} x ${DIM} read from the embedding store, budget ${BUDGET.toLocaleString('en')}, near-duplicates over ${rows.toLocaleString('en')}`,
     '',
-    `Clustered synthetic embeddings (1000 clusters, seed 1) with ${planted.length.toLocaleString('en')} planted near-duplicates (cosine ~0.999); ${machine}; run ${new Date().toISOString().slice(0, 10)}. Peak memory is each phase's own process maxRSS.`,
+    `Same synthetic data as above (1000 clusters, seed 1, ${planted.length.toLocaleString('en')} planted near-duplicates, cosine ~0.999), written to a store (${write.fileMiB === undefined ? '' : `${(write.fileMiB as number).toFixed(0)} MiB, `}${write.rowGroups} row groups) that every later phase reads; ${machineLine()}; run ${new Date().toISOString().slice(0, 10)}, under \`nice -n 10\`. Peak memory is each phase's own process maxRSS (the float32 rows alone are ${((N * DIM * 4) / 2 ** 20).toFixed(0)} MiB).`,
     '',
     '| phase | seconds | peak MiB | result | note |',
     '|---|---:|---:|---|---|',
-    `| k-center greedy, ${BUDGET} of ${N} (batched GEMM, exact) | ${kcenter.seconds.toFixed(1)} | ${kcenter.maxRssMiB.toFixed(0)} | coverage ${(kcenter.coverage as number).toFixed(4)}, radius ${(kcenter.radius as number).toFixed(4)} | ${kcenter.batches} GEMM batches, ${kcenter.candidateRows} candidate rows (${((100 * BUDGET) / (kcenter.candidateRows as number)).toFixed(0)}% used) |`,
-    `| random ${BUDGET} + coverage (baseline for quality) | ${random.seconds.toFixed(1)} | ${random.maxRssMiB.toFixed(0)} | coverage ${(random.coverage as number).toFixed(4)}, radius ${(random.radius as number).toFixed(4)} | |`,
-    numpyRow,
-    `| baseline: textbook TS loop, ${SUB_BUDGET} of ${SUBSET} | ${naive.seconds.toFixed(1)} | ${naive.maxRssMiB.toFixed(0)} | ours on the same: ${(naive.oursSeconds as number).toFixed(2)} s, same picks: ${naive.samePicks} | ${(naive.seconds / (naive.oursSeconds as number)).toFixed(0)}x |`,
-    `| near-duplicates (${dedup.method}, k 10, cosine >= 0.95) | ${dedup.seconds.toFixed(1)} | ${dedup.maxRssMiB.toFixed(0)} | precision ${ours.precision.toFixed(4)}, recall ${ours.recall.toFixed(4)} | ${dedup.clusters} clusters |`,
-    faissRow,
-    `| embedding store read (readEmbeddings, Parquet) | ${store.seconds.toFixed(1)} | ${store.maxRssMiB.toFixed(0)} | write ${(store.writeSeconds as number).toFixed(1)} s | |`,
+    `| store write, streamed (one row group at a time) | ${write.seconds.toFixed(1)} | ${mib(write)} | ${write.rowGroups} row groups | peak includes the ${N}-row input, loaded before the write |`,
+    `| baseline: store write, whole table encoded at once (previous writer) | ${writeWhole.seconds.toFixed(1)} | ${mib(writeWhole)} | same bytes as the streamed file: ${sameBytes} | |`,
+    `| store read, streamed (readEmbeddings) | ${read.seconds.toFixed(1)} | ${mib(read)} | rows identical to the data written: ${read.identical} | |`,
+    `| baseline: store read, whole file decoded at once (previous readEmbeddings) | ${readWhole.seconds.toFixed(1)} | ${mib(readWhole)} | rows identical: ${readWhole.identical} | |`,
+    `| k-center greedy, ${BUDGET} of ${N}, read from the store | ${kcenter.seconds.toFixed(1)} | ${mib(kcenter)} | coverage ${(kcenter.coverage as number).toFixed(4)}, radius ${(kcenter.radius as number).toFixed(4)} | + read ${(kcenter.readSeconds as number).toFixed(1)} s; ${kcenter.batches} GEMM batches |`,
+    ...('skipped' in full
+      ? [
+          `| near-duplicates over all ${N} (findDuplicates, hnsw), read from the store | ${full.skipped} | | not finished | fell back to the first ${rows} rows and the ${N}-row build alone (below) |`,
+        ]
+      : []),
+    `| near-duplicates over ${rows === N ? 'all ' : 'the first '}${rows} (findDuplicates, ${dedup.method}, k 10, cosine >= 0.95), read from the store | ${dedup.seconds.toFixed(1)} | ${mib(dedup)} | planted pairs: precision ${precision.toFixed(4)}, recall ${recall.toFixed(4)} | + read ${(dedup.readSeconds as number).toFixed(1)} s; ${dedup.clusters} clusters |`,
+    `| baseline: exact GEMM search (exactKnn, k 10) for ${nSample} sampled rows (half planted copies) against all ${rows} | ${exactSeconds.toFixed(1)} (x${(rows / nSample).toFixed(0)} = ${((exactSeconds * rows) / nSample).toFixed(0)} for all ${rows}) | (same process) | links at >= 0.95 found by exact: ${dedup.exactLinks}; found by ours: ${dedup.linksFound} (recall ${((dedup.linksFound as number) / Math.max(1, dedup.exactLinks as number)).toFixed(4)}) | |`,
+    ...(build === null
+      ? []
+      : [
+          `| HNSW build alone over all ${N} (HnswIndex.build, M 16, efConstruction 128), read from the store | ${build.seconds.toFixed(1)} | ${mib(build)} | | + read ${(build.readSeconds as number).toFixed(1)} s |`,
+        ]),
     '',
   ].join('\n');
-  process.stdout.write(`${section}\n`);
-  const jsonPath = join(BENCH_DIR, 'results', 'curate.json');
-  const runs: Record<string, string> = existsSync(jsonPath)
-    ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, string>)
-    : {};
-  runs[`${N}x${BUDGET}x${DEDUP_N}`] = section;
-  writeFileSync(jsonPath, `${JSON.stringify(runs, null, 2)}\n`);
-  const sections = Object.entries(runs)
-    .sort(([a], [b]) => Number(a.split('x')[0]) - Number(b.split('x')[0]))
-    .map(([, s]) => s);
-  const md = [
-    '## curation: k-center selection and near-duplicate search',
-    '',
-    'Default run: `node --import tsx bench/curate.ts` (N = 50,000, duplicates over the first 20,000); full size:',
-    '`CURATE_BENCH_N=1000000 CURATE_BENCH_BUDGET=10000 CURATE_BENCH_DEDUP_N=100000 CURATE_BENCH_SEARCH=hnsw node --import tsx bench/curate.ts`.',
-    'Timings were taken on a 2-core machine shared with other jobs (load average 4 to 8 during these runs): compare rows within one run. The peak of the store row includes writing the store in the same process.',
-    '',
-    ...sections,
-  ].join('\n');
-  writeFileSync(join(BENCH_DIR, 'results', 'curate.md'), md);
+}
+
+const work = await mkdtemp(join(tmpdir(), 'fairscope-bench-curate-'));
+try {
+  const dataPath = join(work, 'data.f32');
+  const planted = await makeData(dataPath);
+  const first = new Rng(0).int(N);
+  if (STORE_MODE) {
+    record(`store-${N}x${BUDGET}`, await storeSection(work, dataPath, planted, first));
+  } else {
+    const base = ['--data', dataPath];
+
+    const kcenter = child([
+      '--phase',
+      'kcenter',
+      ...base,
+      '--n',
+      String(N),
+      '--budget',
+      String(BUDGET),
+      '--first',
+      String(first),
+    ]) as PhaseResult;
+    process.stderr.write(`kcenter: ${kcenter.seconds.toFixed(1)} s\n`);
+    const random = child([
+      '--phase',
+      'random',
+      ...base,
+      '--n',
+      String(N),
+      '--budget',
+      String(BUDGET),
+    ]) as PhaseResult;
+    const naive = child([
+      '--phase',
+      'naive',
+      ...base,
+      '--n',
+      String(SUBSET),
+      '--budget',
+      String(SUB_BUDGET),
+    ]) as PhaseResult;
+    process.stderr.write(`naive subset: ${naive.seconds.toFixed(1)} s\n`);
+    const numpy = child(['-c', PY_KCENTER, dataPath, String(N), String(NUMPY_PICKS), String(first)], true);
+    const dedupPlanted = planted.filter(([a, b]) => a < DEDUP_N && b < DEDUP_N);
+    const dedup = child([
+      '--phase',
+      'dedup',
+      ...base,
+      '--n',
+      String(DEDUP_N),
+      '--budget',
+      '1',
+    ]) as PhaseResult;
+    process.stderr.write(`dedup: ${dedup.seconds.toFixed(1)} s\n`);
+    const faiss = child(['-c', PY_FAISS, dataPath, String(FAISS_N), '0.95'], true);
+    const store = child(['--phase', 'store', ...base, '--n', String(N), '--budget', '1']) as PhaseResult;
+
+    const pr = (pairs: [number, number][], rows = DEDUP_N) => {
+      const truth = new Set(
+        dedupPlanted
+          .filter(([a, b]) => a < rows && b < rows)
+          .map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+      );
+      const found = new Set(pairs.map(([a, b]) => `${a}-${b}`));
+      let hit = 0;
+      for (const p of found) if (truth.has(p)) hit++;
+      return {
+        precision: found.size === 0 ? 1 : hit / found.size,
+        recall: truth.size === 0 ? 1 : hit / truth.size,
+      };
+    };
+    const ours = pr(dedup.pairs as [number, number][]);
+    const kcOrder = kcenter.order as number[];
+    const numpyRow =
+      'skipped' in numpy
+        ? `| baseline: numpy k-center (GEMV per pick) | skipped: ${numpy.skipped} | | | |`
+        : (() => {
+            const same = (numpy.order as number[]).filter((v, i) => v === kcOrder[i]).length;
+            const perPick = numpy.seconds / NUMPY_PICKS;
+            return `| baseline: numpy k-center (GEMV per pick), first ${NUMPY_PICKS} picks | ${numpy.seconds.toFixed(1)} (x${(BUDGET / NUMPY_PICKS).toFixed(0)} = ${(perPick * BUDGET).toFixed(0)} for ${BUDGET}) | ${numpy.maxRssMiB.toFixed(0)} | same picks as ours: ${same}/${NUMPY_PICKS} | |`;
+          })();
+    const faissRow =
+      'skipped' in faiss
+        ? `| baseline: FAISS HNSW | skipped: ${faiss.skipped} | | | |`
+        : (() => {
+            const f = pr(faiss.pairs as [number, number][], FAISS_N);
+            return `| baseline: FAISS exact search (IndexFlatIP), k 10, first ${FAISS_N} rows | ${faiss.seconds.toFixed(1)} | ${faiss.maxRssMiB.toFixed(0)} | precision ${f.precision.toFixed(4)}, recall ${f.recall.toFixed(4)} | |`;
+          })();
+    const machine = machineLine();
+    const section = [
+      `### N = ${N.toLocaleString('en')} x ${DIM}, budget ${BUDGET.toLocaleString('en')} (dedup over ${DEDUP_N.toLocaleString('en')})`,
+      '',
+      `Clustered synthetic embeddings (1000 clusters, seed 1) with ${planted.length.toLocaleString('en')} planted near-duplicates (cosine ~0.999); ${machine}; run ${new Date().toISOString().slice(0, 10)}. Peak memory is each phase's own process maxRSS.`,
+      '',
+      '| phase | seconds | peak MiB | result | note |',
+      '|---|---:|---:|---|---|',
+      `| k-center greedy, ${BUDGET} of ${N} (batched GEMM, exact) | ${kcenter.seconds.toFixed(1)} | ${kcenter.maxRssMiB.toFixed(0)} | coverage ${(kcenter.coverage as number).toFixed(4)}, radius ${(kcenter.radius as number).toFixed(4)} | ${kcenter.batches} GEMM batches, ${kcenter.candidateRows} candidate rows (${((100 * BUDGET) / (kcenter.candidateRows as number)).toFixed(0)}% used) |`,
+      `| random ${BUDGET} + coverage (baseline for quality) | ${random.seconds.toFixed(1)} | ${random.maxRssMiB.toFixed(0)} | coverage ${(random.coverage as number).toFixed(4)}, radius ${(random.radius as number).toFixed(4)} | |`,
+      numpyRow,
+      `| baseline: textbook TS loop, ${SUB_BUDGET} of ${SUBSET} | ${naive.seconds.toFixed(1)} | ${naive.maxRssMiB.toFixed(0)} | ours on the same: ${(naive.oursSeconds as number).toFixed(2)} s, same picks: ${naive.samePicks} | ${(naive.seconds / (naive.oursSeconds as number)).toFixed(0)}x |`,
+      `| near-duplicates (${dedup.method}, k 10, cosine >= 0.95) | ${dedup.seconds.toFixed(1)} | ${dedup.maxRssMiB.toFixed(0)} | precision ${ours.precision.toFixed(4)}, recall ${ours.recall.toFixed(4)} | ${dedup.clusters} clusters |`,
+      faissRow,
+      `| embedding store read (readEmbeddings, Parquet) | ${store.seconds.toFixed(1)} | ${store.maxRssMiB.toFixed(0)} | write ${(store.writeSeconds as number).toFixed(1)} s | |`,
+      '',
+    ].join('\n');
+    record(`${N}x${BUDGET}x${DEDUP_N}`, section);
+  }
 } finally {
   await rm(work, { recursive: true, force: true });
 }

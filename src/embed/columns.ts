@@ -57,9 +57,14 @@ export function rowsToTable(rows: EmbeddingRows, metadata?: Map<string, string>)
 /**
  * Reads a list-of-floats column (fixed_size_list or list, float32 or float64) into one row-major
  * Float32Array; every row must have `width` values (width null: taken from the first row).
+ * @param firstRow file row of the vector's first row, for error messages (batched reads)
  * @returns (n, width) row-major and the width
  */
-export function floatMatrix(vector: arrow.Vector, what: string): { values: Float32Array; width: number } {
+export function floatMatrix(
+  vector: arrow.Vector,
+  what: string,
+  firstRow = 0,
+): { values: Float32Array; width: number } {
   const n = vector.length;
   let width: number | null = null;
   const type = vector.type;
@@ -69,11 +74,19 @@ export function floatMatrix(vector: arrow.Vector, what: string): { values: Float
   let out: Float32Array | null = width === null ? null : new Float32Array(n * width);
   let row = 0;
   for (const chunk of vector.data) {
+    if (chunk.length === 0) continue; // an empty table's list columns may have no child data
     const child = chunk.children[0];
     if (!arrow.DataType.isFloat(child.type))
       throw new Error(`column "${what}" holds ${child.type}, expected floats`);
     if (chunk.nullCount > 0) throw new Error(`column "${what}" has null rows`);
     const values = child.values as Float32Array | Float64Array;
+    if (arrow.DataType.isFixedSizeList(type) && out !== null && width !== null) {
+      // contiguous rows: one bulk copy (converts float64 to float32)
+      const start = child.offset + chunk.offset * width;
+      out.set(values.subarray(start, start + chunk.length * width), row * width);
+      row += chunk.length;
+      continue;
+    }
     for (let i = 0; i < chunk.length; i++, row++) {
       let start: number;
       let len: number;
@@ -87,25 +100,29 @@ export function floatMatrix(vector: arrow.Vector, what: string): { values: Float
       }
       if (width === null) width = len;
       if (out === null) out = new Float32Array(n * width);
-      if (len !== width) throw new Error(`column "${what}" row ${row} has ${len} values, expected ${width}`);
+      if (len !== width)
+        throw new Error(`column "${what}" row ${firstRow + row} has ${len} values, expected ${width}`);
       for (let j = 0; j < len; j++) out[row * width + j] = values[start + j];
     }
   }
   return { values: out ?? new Float32Array(0), width: width ?? 0 };
 }
 
-/** Reads the rows of an Arrow table written by rowsToTable (or by pandas/polars with those columns). */
-export function tableToRows(table: arrow.Table, source: string): EmbeddingRows {
+/**
+ * Reads the rows of an Arrow table written by rowsToTable (or by pandas/polars with those columns).
+ * @param firstRow file row of the table's first row, for error messages (batched reads)
+ */
+export function tableToRows(table: arrow.Table, source: string, firstRow = 0): EmbeddingRows {
   const idCol = table.getChild('id');
   const embCol = table.getChild('embedding');
   if (idCol === null) throw new Error(`${source}: no "id" column`);
   if (embCol === null) throw new Error(`${source}: no "embedding" column`);
   const ids = (idCol.toArray() as unknown[]).map(String);
-  const emb = floatMatrix(embCol, 'embedding');
+  const emb = floatMatrix(embCol, 'embedding', firstRow);
   const rows: EmbeddingRows = { ids, dim: emb.width, data: emb.values, logitsDim: 0 };
   const logitsCol = table.getChild('logits');
   if (logitsCol !== null) {
-    const lg = floatMatrix(logitsCol, 'logits');
+    const lg = floatMatrix(logitsCol, 'logits', firstRow);
     rows.logits = lg.values;
     rows.logitsDim = lg.width;
   }

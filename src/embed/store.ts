@@ -6,20 +6,24 @@
  *   DIR/meta.json           StoreMeta: model id, dim, classes, preprocess hash, manifest hash, count...
  *   DIR/failures.jsonl      {id, reason} of images that could not be embedded (written by embed)
  *
- * Files are written to a temporary name and renamed, so a reader never sees half a file.
+ * Files are written to a temporary name and renamed, so a reader never sees half a file. The
+ * Parquet file is written and read one row group (ROW_GROUP_ROWS rows) at a time
+ * (parquet-writer.ts, parquet-batches.ts), so neither holds more than the rows plus one group.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as arrow from 'apache-arrow';
-import * as pq from 'parquet-wasm/node';
 import { InputError } from '../core/errors.js';
 import type { EmbeddingSet } from '../core/types.js';
-import { type EmbeddingRows, rowsToTable, tableToRows } from './columns.js';
+import type { EmbeddingRows } from './columns.js';
+import { openParquet, type ParquetBatches } from './parquet-batches.js';
+import { writeParquetFile } from './parquet-writer.js';
+import { collectRows, columnsToRead, rowChunks, STORE_COLUMNS } from './row-chunks.js';
 
 export const EMBEDDINGS_FILE = 'embeddings.parquet';
 export const META_FILE = 'meta.json';
 export const FAILURES_FILE = 'failures.jsonl';
 export const STORE_FORMAT = 'fairscope-embeddings/1';
+export { encodeParquet, ROW_GROUP_ROWS, writeParquetFile } from './parquet-writer.js';
 
 /** DIR/meta.json. */
 export interface StoreMeta {
@@ -51,37 +55,10 @@ export async function writeAtomic(path: string, content: Uint8Array | string): P
   await rename(tmp, path);
 }
 
-/** Encodes rows as Parquet (ZSTD, no dictionary: the floats do not repeat). */
-export function encodeParquet(rows: EmbeddingRows): Uint8Array {
-  const ipc = arrow.tableToIPC(rowsToTable(rows), 'stream');
-  const props = new pq.WriterPropertiesBuilder()
-    .setCompression(pq.Compression.ZSTD)
-    .setDictionaryEnabled(false)
-    .setMaxRowGroupSize(16384)
-    .setCreatedBy('fairscope')
-    .build();
-  return pq.writeParquet(pq.Table.fromIPCStream(ipc), props);
-}
-
-/** Decodes a Parquet file's rows. */
-export function decodeParquet(bytes: Uint8Array, source: string): EmbeddingRows {
-  let table: arrow.Table;
-  try {
-    table = arrow.tableFromIPC(pq.readParquet(bytes).intoIPCStream());
-  } catch (err) {
-    throw new InputError(source, `is not a readable Parquet file: ${(err as Error).message ?? String(err)}`);
-  }
-  try {
-    return tableToRows(table, source);
-  } catch (err) {
-    throw new InputError(source, (err as Error).message);
-  }
-}
-
 /** Writes DIR/embeddings.parquet (rows as given) and then DIR/meta.json, creating DIR. */
 export async function writeStore(dir: string, rows: EmbeddingRows, meta: StoreMeta): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeAtomic(join(dir, EMBEDDINGS_FILE), encodeParquet(rows));
+  await writeParquetFile(join(dir, EMBEDDINGS_FILE), rows);
   await writeAtomic(join(dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 }
 
@@ -139,16 +116,22 @@ export async function readStoreMeta(dir: string): Promise<StoreMeta> {
   return meta;
 }
 
-/** Reads the rows of DIR/embeddings.parquet (all columns, including item_key/item_index if any). */
+/** Opens DIR/embeddings.parquet for batched reading (the caller closes it). */
+async function openStoreFile(dir: string): Promise<ParquetBatches> {
+  return openParquet(join(dir, EMBEDDINGS_FILE));
+}
+
+/**
+ * Reads the rows of DIR/embeddings.parquet (every store column, including item_key/item_index if
+ * any), a batch at a time into arrays allocated once.
+ */
 export async function readStoreRows(dir: string): Promise<EmbeddingRows> {
-  const path = join(dir, EMBEDDINGS_FILE);
-  let bytes: Uint8Array;
+  const file = await openStoreFile(dir);
   try {
-    bytes = await readFile(path);
-  } catch {
-    throw new InputError(path, 'not found');
+    return await collectRows(file, columnsToRead(file, STORE_COLUMNS));
+  } finally {
+    file.close();
   }
-  return decodeParquet(bytes, path);
 }
 
 /**
@@ -156,32 +139,29 @@ export async function readStoreRows(dir: string): Promise<EmbeddingRows> {
  * know which items are done); itemKeys is absent for stores without that column.
  */
 export async function readStoreIndex(dir: string): Promise<{ ids: string[]; itemKeys?: string[] }> {
-  const path = join(dir, EMBEDDINGS_FILE);
-  const bytes = await readFile(path);
-  const schema = pq.readSchema(bytes);
-  let hasKeys = false;
+  const file = await openStoreFile(dir);
   try {
-    hasKeys = schema.indexOf('item_key') >= 0;
-  } catch {
-    // indexOf throws for a missing column.
+    const hasKeys = file.schema.schema.fields.some((f) => f.name === 'item_key');
+    const ids: string[] = [];
+    const itemKeys: string[] = [];
+    for await (const table of file.batches(hasKeys ? ['id', 'item_key'] : ['id'])) {
+      for (const id of (table.getChild('id')?.toArray() ?? []) as unknown[]) ids.push(String(id));
+      const keys = table.getChild('item_key');
+      if (keys !== null) for (const key of keys.toArray() as unknown[]) itemKeys.push(String(key));
+    }
+    return hasKeys ? { ids, itemKeys } : { ids };
+  } finally {
+    file.close();
   }
-  schema.free();
-  const columns = hasKeys ? ['id', 'item_key'] : ['id'];
-  const table = arrow.tableFromIPC(pq.readParquet(bytes, { columns }).intoIPCStream());
-  const ids = ((table.getChild('id')?.toArray() ?? []) as unknown[]).map(String);
-  const keys = table.getChild('item_key');
-  return keys === null ? { ids } : { ids, itemKeys: (keys.toArray() as unknown[]).map(String) };
 }
 
-/**
- * Reads a store: DIR/embeddings.parquet and DIR/meta.json, checked against each other.
- * @returns rows in file order; data (n, dim), logits (n, classes) when present
- */
-export async function readEmbeddings(dir: string): Promise<EmbeddingSet> {
-  const meta = await readStoreMeta(dir);
-  const rows = await readStoreRows(dir);
-  const path = join(dir, EMBEDDINGS_FILE);
-  if (rows.ids.length > 0 && rows.dim !== meta.dim) {
+/** Checks rows read from DIR/embeddings.parquet against DIR/meta.json. */
+function checkAgainstMeta(
+  path: string,
+  meta: StoreMeta,
+  rows: { n: number; dim: number; logitsDim: number; hasLogits: boolean },
+): void {
+  if (rows.n > 0 && rows.dim !== meta.dim) {
     throw new InputError(
       path,
       `embeddings have ${rows.dim} values per row but meta.json says dim ${meta.dim}`,
@@ -190,7 +170,7 @@ export async function readEmbeddings(dir: string): Promise<EmbeddingSet> {
       },
     );
   }
-  if (meta.classes !== undefined && rows.logits !== undefined && rows.logitsDim !== meta.classes.length) {
+  if (meta.classes !== undefined && rows.hasLogits && rows.logitsDim !== meta.classes.length) {
     throw new InputError(
       path,
       `logits have ${rows.logitsDim} values per row but meta.json lists ${meta.classes.length} classes`,
@@ -199,11 +179,74 @@ export async function readEmbeddings(dir: string): Promise<EmbeddingSet> {
       },
     );
   }
+}
+
+/**
+ * Reads a store: DIR/embeddings.parquet and DIR/meta.json, checked against each other. The file is
+ * decoded a batch (at most one row group) at a time into arrays allocated once, so the peak is the
+ * returned set plus one batch.
+ * @returns rows in file order; data (n, dim), logits (n, classes) when present
+ */
+export async function readEmbeddings(dir: string): Promise<EmbeddingSet> {
+  const meta = await readStoreMeta(dir);
+  const file = await openStoreFile(dir);
+  let rows: EmbeddingRows;
+  try {
+    rows = await collectRows(file, columnsToRead(file, ['logits']));
+  } finally {
+    file.close();
+  }
+  checkAgainstMeta(file.path, meta, {
+    n: rows.ids.length,
+    dim: rows.dim,
+    logitsDim: rows.logitsDim,
+    hasLogits: rows.logits !== undefined,
+  });
   const set: EmbeddingSet = { ids: rows.ids, dim: meta.dim, data: rows.data, modelId: meta.modelId };
   if (rows.logits !== undefined) set.logits = rows.logits;
   if (meta.classes !== undefined) set.classes = meta.classes;
   if (meta.preprocessHash !== undefined) set.preprocessHash = meta.preprocessHash;
   return set;
+}
+
+/** Rows `offset` .. offset + ids.length of a store. */
+export interface EmbeddingChunk {
+  offset: number;
+  ids: string[];
+  /** (ids.length, dim) row-major; dim is meta.json's. */
+  data: Float32Array;
+  /** (ids.length, classes) row-major, when the store has logits. */
+  logits?: Float32Array;
+}
+
+/**
+ * Reads a store chunk by chunk, for consumers that need not hold every row at once; rows and
+ * meta.json are checked against each other as readEmbeddings does. Memory: one chunk (plus one
+ * decoded batch).
+ * @param options.rows rows per chunk (the last may be shorter); default: as decoded, at most
+ *   BATCH_ROWS (16384) and never across a row group
+ */
+export async function* iterateEmbeddingChunks(
+  dir: string,
+  options: { rows?: number } = {},
+): AsyncGenerator<EmbeddingChunk> {
+  const meta = await readStoreMeta(dir);
+  const file = await openStoreFile(dir);
+  try {
+    for await (const part of rowChunks(file, columnsToRead(file, ['logits']), options.rows)) {
+      checkAgainstMeta(file.path, meta, {
+        n: part.ids.length,
+        dim: part.dim,
+        logitsDim: part.logitsDim,
+        hasLogits: part.logits !== undefined,
+      });
+      const chunk: EmbeddingChunk = { offset: part.offset, ids: part.ids, data: part.data };
+      if (part.logits !== undefined) chunk.logits = part.logits;
+      yield chunk;
+    }
+  } finally {
+    file.close();
+  }
 }
 
 /** Reads DIR/failures.jsonl ([] when absent). */
