@@ -35,10 +35,13 @@ for (const name of names) {
   }
 }
 
-const sections = all
-  .map((name) => join(benchDir, 'results', `${name}.md`))
-  .filter((p) => existsSync(p))
-  .map((p) => readFileSync(p, 'utf8').trim());
+// Every recorded table, including those written by commands rather than a bench script
+// (paradigms.md: `fairscope demo --paradigms`).
+const resultsDir = join(benchDir, 'results');
+const sections = readdirSync(resultsDir)
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => readFileSync(join(resultsDir, f), 'utf8').trim());
 const header = [
   '# Benchmark results',
   '',
