@@ -245,7 +245,14 @@ async function runStorePhase(
     const { points, readSeconds } = await storePoints(dir, n);
     const search = (process.env.CURATE_BENCH_SEARCH ?? 'hnsw') as 'exact' | 'hnsw' | 'auto';
     const t0 = performance.now();
-    const res = await findDuplicates(points, { threshold: 0.95, search, ...threads });
+    // CURATE_BENCH_EF_SEARCH: HNSW candidate list size (default 256, findDuplicates' default).
+    const ef = process.env.CURATE_BENCH_EF_SEARCH;
+    const res = await findDuplicates(points, {
+      threshold: 0.95,
+      search,
+      ...(ef === undefined ? {} : { efSearch: Number(ef) }),
+      ...threads,
+    });
     const seconds = (performance.now() - t0) / 1000;
     const peak = maxRssMiB();
     // Baseline: exact search (GEMM, a full stable ranking) for the sampled rows against all n; the
@@ -333,7 +340,14 @@ async function runPhase(
   }
   if (phase === 'dedup') {
     const search = (process.env.CURATE_BENCH_SEARCH ?? 'auto') as 'exact' | 'hnsw' | 'auto';
-    const res = await findDuplicates(points, { threshold: 0.95, search, ...threads });
+    // CURATE_BENCH_EF_SEARCH: HNSW candidate list size (default 256, findDuplicates' default).
+    const ef = process.env.CURATE_BENCH_EF_SEARCH;
+    const res = await findDuplicates(points, {
+      threshold: 0.95,
+      search,
+      ...(ef === undefined ? {} : { efSearch: Number(ef) }),
+      ...threads,
+    });
     const seconds = (performance.now() - t0) / 1000;
     return {
       seconds,

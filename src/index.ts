@@ -34,7 +34,12 @@ export {
 } from './data/manifest.js';
 export { mergeStores } from './embed/merge.js';
 export { embedManifest } from './embed/run.js';
-export { type EmbeddingChunk, iterateEmbeddingChunks, readEmbeddings, writeEmbeddings } from './embed/store.js';
+export {
+  type EmbeddingChunk,
+  iterateEmbeddingChunks,
+  readEmbeddings,
+  writeEmbeddings,
+} from './embed/store.js';
 export { CORRUPTION_NAMES, corruptImage, corruptionCatalogue } from './image/corrupt/index.js';
 // Images, models, embeddings
 export { preprocessHash } from './image/preprocess.js';

@@ -54,6 +54,9 @@ test('planted near-duplicates are found with precision and recall 1 (exact searc
       assert.ok(c.minSimilarity >= 0.95);
     }
   }
+  // a smaller HNSW candidate list (faster search) still finds every planted copy here
+  const quick = await findDuplicates(points, { threshold: 0.95, search: 'hnsw', efSearch: 32, threads: 1 });
+  assert.deepEqual(precisionRecall(foundPairs(quick), planted), { precision: 1, recall: 1 });
   // a looser threshold admits ordinary neighbours: precision drops, recall stays
   const loose = await findDuplicates(points, { threshold: 0.7, search: 'exact', threads: 1 });
   const pr = precisionRecall(foundPairs(loose), planted);

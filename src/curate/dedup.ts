@@ -28,6 +28,8 @@ export interface DedupOptions {
   /** Neighbours examined per item (default 10); a cluster larger than k + 1 still forms by chaining. */
   k?: number;
   search?: SearchMethod;
+  /** HNSW candidate list size while searching (default 256; lower is faster, see bench/results/curate.md). */
+  efSearch?: number;
   /** pHashes of the items, and the largest Hamming distance that links two (default 6). */
   phash?: { hashes: ImageHashes; maxDistance?: number };
   representative?: Representative;
@@ -69,6 +71,7 @@ export async function findDuplicates(points: PointMatrix, options: DedupOptions 
   const k = Math.min(n, (options.k ?? DEDUP_NEIGHBOURS) + 1); // + 1: an item finds itself
   const knn = await innerProductKnn(data, n, data, n, dim, k, {
     ...(options.search === undefined ? {} : { search: options.search }),
+    ...(options.efSearch === undefined ? {} : { efSearch: options.efSearch }),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });

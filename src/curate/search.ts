@@ -16,6 +16,8 @@ export const EXACT_FLOP_LIMIT = 1e12;
 
 export interface SearchOptions {
   search?: SearchMethod;
+  /** HNSW candidate list size while searching (default HNSW_DEFAULTS.expansionSearch, 256). */
+  efSearch?: number;
   threads?: number;
   onProgress?: (done: number) => void;
 }
@@ -65,6 +67,7 @@ export async function innerProductKnn(
   }
   const res = await hnswKnn(queries, nQueries, database, nDatabase, dim, kk, {
     ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.efSearch === undefined ? {} : { expansionSearch: options.efSearch }),
   });
   options.onProgress?.(nQueries);
   return { k: res.k, indices: res.indices, scores: res.scores, method };

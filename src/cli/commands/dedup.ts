@@ -33,6 +33,7 @@ usage: fairscope dedup --manifest M.jsonl --embeddings DIR --out CLUSTERS.jsonl 
   --k K                  neighbours examined per item (default ${DEDUP_NEIGHBOURS}); larger clusters still
                          form by chaining
   --search S             auto | exact | hnsw (default auto: exact when small, HNSW index otherwise)
+  --ef-search N          HNSW candidate list size while searching (default 256); lower is faster
   --phash                also link images whose perceptual hashes (64-bit DCT pHash of a 32x32 grey
                          image) are within --phash-distance bits; reads every image
   --phash-distance D     Hamming distance, 0..${MAX_HASH_DISTANCE} (default ${PHASH_DISTANCE})
@@ -64,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       threshold: { type: 'string' },
       k: { type: 'string' },
       search: { type: 'string' },
+      'ef-search': { type: 'string' },
       phash: { type: 'boolean' },
       'phash-distance': { type: 'string' },
       representative: { type: 'string' },
@@ -82,6 +84,8 @@ export async function run(argv: string[]): Promise<number> {
   const threshold = numberIn(values.threshold, 'threshold', -1, 1, DEDUP_THRESHOLD);
   const k = positiveInt(values.k, 'k', DEDUP_NEIGHBOURS);
   const search = parseSearchMethod(values.search);
+  const efSearch =
+    values['ef-search'] === undefined ? undefined : positiveInt(values['ef-search'], 'ef-search', 1);
   const maxDistance = numberIn(
     values['phash-distance'],
     'phash-distance',
@@ -115,6 +119,7 @@ export async function run(argv: string[]): Promise<number> {
     threshold,
     k,
     search,
+    ...(efSearch === undefined ? {} : { efSearch }),
     representative,
     ...(threads === undefined ? {} : { threads }),
     ...(hashes === undefined ? {} : { phash: { hashes, maxDistance } }),
