@@ -18,6 +18,7 @@
  *   twice as fast), else the plain graphs.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { OnnxGraph } from '../../linalg/onnx-model.js';
 import { registerBatchNormTrainKernels, unregisterBatchNormTrainKernels } from './batch-norm-train.js';
 import {
   type ConvGeometry,
@@ -103,6 +104,37 @@ interface ConvAttrs {
 const isFloat = (...ts: (tf.TensorInfo | undefined)[]) =>
   ts.every((t) => t === undefined || (t.dtype === 'float32' && size(t.shape) > 0));
 
+/**
+ * Runs one convolution graph into a new output: onnxruntime's blocked-channel (NCHWc) form when the
+ * CPU has those kernels and `fits` says the geometry suits them, else the plain graph (sessions
+ * cached by `[tag, ...key]`); counts the call under `name` (and `name:nchwc`).
+ */
+function runConvGraph(
+  backend: WasmBackendInternals,
+  call: {
+    name: string;
+    tag: string;
+    key: unknown[];
+    fits: (block: number) => boolean;
+    nchwcGraph: (block: number) => OnnxGraph;
+    plainGraph: () => OnnxGraph;
+    feeds: Record<string, Float32Array>;
+    output: string;
+    outShape: number[];
+  },
+): tf.TensorInfo {
+  const block = nchwcBlockSize();
+  const nchwc = block !== null && call.fits(block);
+  const s = nchwc
+    ? sessionFor(JSON.stringify([`${call.tag}-nchwc`, ...call.key]), () => call.nchwcGraph(block))
+    : sessionFor(JSON.stringify([call.tag, ...call.key]), call.plainGraph);
+  const out = backend.makeOutput(call.outShape, 'float32');
+  s.run(call.feeds, { [call.output]: heapView(backend, out) });
+  countCall(call.name);
+  if (nchwc) countCall(`${call.name}:nchwc`);
+  return out;
+}
+
 /** Conv2D and FusedConv2D. */
 function convForward(name: string, fallback: Kernel): Kernel {
   return (args) => {
@@ -137,18 +169,19 @@ function convForward(name: string, fallback: Kernel): Kernel {
       activation: activation as OrtActivation,
       leakyreluAlpha: a.leakyreluAlpha,
     };
-    const block = nchwcBlockSize();
-    const nchwc = block !== null && nchwcForwardFits(g, block);
-    const s = nchwc
-      ? sessionFor(JSON.stringify(['fwd-nchwc', g, opts]), () => convForwardNchwcGraph(g, block, opts))
-      : sessionFor(JSON.stringify(['fwd', g, opts]), () => convForwardGraph(g, opts));
-    const out = backend.makeOutput(info.outShape, 'float32');
     const feeds: Record<string, Float32Array> = { x: heapView(backend, x), w: heapView(backend, filter) };
     if (bias !== undefined) feeds.b = heapView(backend, bias);
-    s.run(feeds, { y: heapView(backend, out) });
-    countCall(name);
-    if (nchwc) countCall(`${name}:nchwc`);
-    return out;
+    return runConvGraph(backend, {
+      name,
+      tag: 'fwd',
+      key: [g, opts],
+      fits: (block) => nchwcForwardFits(g, block),
+      nchwcGraph: (block) => convForwardNchwcGraph(g, block, opts),
+      plainGraph: () => convForwardGraph(g, opts),
+      feeds,
+      output: 'y',
+      outShape: info.outShape,
+    });
   };
 }
 
@@ -170,16 +203,17 @@ function convInputGrad(fallback: Kernel): Kernel {
     );
     if (info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2]) return fallback(args);
     const g = geometry(info);
-    const block = nchwcBlockSize();
-    const nchwc = block !== null && nchwcInputGradFits(g, block);
-    const s = nchwc
-      ? sessionFor(JSON.stringify(['dx-nchwc', g]), () => convInputGradNchwcGraph(g, block))
-      : sessionFor(JSON.stringify(['dx', g]), () => convInputGradGraph(g));
-    const out = backend.makeOutput([...a.inputShape], 'float32');
-    s.run({ dy: heapView(backend, dy), w: heapView(backend, filter) }, { dx: heapView(backend, out) });
-    countCall('Conv2DBackpropInput');
-    if (nchwc) countCall('Conv2DBackpropInput:nchwc');
-    return out;
+    return runConvGraph(backend, {
+      name: 'Conv2DBackpropInput',
+      tag: 'dx',
+      key: [g],
+      fits: (block) => nchwcInputGradFits(g, block),
+      nchwcGraph: (block) => convInputGradNchwcGraph(g, block),
+      plainGraph: () => convInputGradGraph(g),
+      feeds: { dy: heapView(backend, dy), w: heapView(backend, filter) },
+      output: 'dx',
+      outShape: [...a.inputShape],
+    });
   };
 }
 
@@ -201,16 +235,17 @@ function convFilterGrad(fallback: Kernel): Kernel {
     );
     if (info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2]) return fallback(args);
     const g = geometry(info);
-    const block = nchwcBlockSize();
-    const nchwc = block !== null && nchwcFilterGradFits(g, block);
-    const s = nchwc
-      ? sessionFor(JSON.stringify(['dw-nchwc', g]), () => convFilterGradNchwcGraph(g, block))
-      : sessionFor(JSON.stringify(['dw', g]), () => convFilterGradGraph(g));
-    const out = backend.makeOutput([...a.filterShape], 'float32');
-    s.run({ x: heapView(backend, x), dy: heapView(backend, dy) }, { dw: heapView(backend, out) });
-    countCall('Conv2DBackpropFilter');
-    if (nchwc) countCall('Conv2DBackpropFilter:nchwc');
-    return out;
+    return runConvGraph(backend, {
+      name: 'Conv2DBackpropFilter',
+      tag: 'dw',
+      key: [g],
+      fits: (block) => nchwcFilterGradFits(g, block),
+      nchwcGraph: (block) => convFilterGradNchwcGraph(g, block),
+      plainGraph: () => convFilterGradGraph(g),
+      feeds: { x: heapView(backend, x), dy: heapView(backend, dy) },
+      output: 'dw',
+      outShape: [...a.filterShape],
+    });
   };
 }
 
