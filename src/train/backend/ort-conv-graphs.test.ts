@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assertClose } from '../testing/close.js';
+import { rand } from '../testing/conv-results.js';
 import { type ConvGeometry, convFilterGradGraph, imagesPerChunk } from './ort-conv-graphs.js';
 import { modelBytes } from './ort-kernel-support.js';
 import { OrtSyncSession } from './ort-sync.js';
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648 - 0.5;
-  });
-}
 
 /** dW[i, j, ci, co] = Σ_{n, p, q} x[n, p·s + i − top, q·s + j − left, ci] · dy[n, p, q, co], as loops. */
 function filterGradLoops(g: ConvGeometry, x: Float32Array, dy: Float32Array): Float32Array {

@@ -3,6 +3,7 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { onnxModelBytes } from '../../linalg/onnx-model.js';
 import { assertClose } from '../testing/close.js';
+import { convResults, rand } from '../testing/conv-results.js';
 import type { ConvGeometry } from './ort-conv-graphs.js';
 import { nchwcFilterGradFits, nchwcForwardFits, nchwcInputGradFits } from './ort-conv-nchwc-graphs.js';
 import { modelBytes } from './ort-kernel-support.js';
@@ -18,14 +19,6 @@ before(async () => {
   assert.deepEqual(sel.ortKernels, { active: true });
   block = nchwcBlockSize();
 });
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648 - 0.5;
-  });
-}
 
 function geometry(
   ci: number,
@@ -152,35 +145,6 @@ const cases: Case[] = [
     nchwc: { forward: true, inputGrad: false, filterGrad: false },
   },
 ];
-
-/** y, dx, dw of sum(conv2d(x, w) · r) on a backend. */
-async function convResults(backend: string, c: Case) {
-  await tf.setBackend(backend);
-  const ws = [c.k, c.k, c.x[3], c.cout] as [number, number, number, number];
-  return tf.tidy(() => {
-    const x = tf.tensor4d(
-      rand(
-        c.x.reduce((a, b) => a * b),
-        7,
-      ),
-      c.x,
-    );
-    const w = tf.tensor4d(
-      rand(
-        ws.reduce((a, b) => a * b),
-        11,
-      ),
-      ws,
-    );
-    const conv = (a: tf.Tensor, b: tf.Tensor) =>
-      tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
-    const y = conv(x, w);
-    const r = tf.sin(tf.range(0, y.size).reshape(y.shape));
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), r)))([x, w]);
-    const arr = (t: tf.Tensor | undefined) => Array.from((t as tf.Tensor).dataSync());
-    return { y: arr(y), dx: arr(dx), dw: arr(dw) };
-  });
-}
 
 describe('NCHWc convolution graphs on wasm equal the cpu backend (1e-5 of the largest value)', () => {
   for (const c of cases) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { assertClose } from '../testing/close.js';
+import { convResults, rand } from '../testing/conv-results.js';
 import { selectBackend } from './select.js';
 import { ortKernelCalls, registerOrtWasmKernels, unregisterOrtWasmKernels } from './wasm-ort-kernels.js';
 
@@ -13,14 +14,6 @@ before(async () => {
   assert.equal(sel.backend, 'wasm');
   assert.deepEqual(sel.ortKernels, { active: true });
 });
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648 - 0.5;
-  });
-}
 
 interface ConvCase {
   x: [number, number, number, number];
@@ -49,38 +42,6 @@ const cases: ConvCase[] = [
 
 const label = (c: ConvCase) =>
   `x ${c.x.join('x')}, ${c.k.join('x')}, stride ${c.stride}, ${typeof c.pad === 'number' ? `pad ${c.pad}` : c.pad}`;
-
-/** Forward, input gradient and filter gradient of sum(conv2d(x, w) · r) on a backend. */
-async function convResults(backend: string, c: ConvCase) {
-  await tf.setBackend(backend);
-  const ws = [c.k[0], c.k[1], c.x[3], c.cout] as [number, number, number, number];
-  return tf.tidy(() => {
-    const x = tf.tensor4d(
-      rand(
-        c.x.reduce((a, b) => a * b),
-        7,
-      ),
-      c.x,
-    );
-    const w = tf.tensor4d(
-      rand(
-        ws.reduce((a, b) => a * b),
-        11,
-      ),
-      ws,
-    );
-    const conv = (a: tf.Tensor, b: tf.Tensor) =>
-      tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
-    const y = conv(x, w);
-    const r = tf.sin(tf.range(0, y.size).reshape(y.shape)); // non-uniform upstream gradient
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), r)))([x, w]);
-    return {
-      y: Array.from(y.dataSync()),
-      dx: Array.from((dx as tf.Tensor).dataSync()),
-      dw: Array.from((dw as tf.Tensor).dataSync()),
-    };
-  });
-}
 
 describe('onnxruntime conv kernels on wasm equal the cpu backend (1e-5 of the largest value)', () => {
   for (const c of cases) {
