@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../core/errors.js';
-import { nonNegativeInt, positiveInt } from './args.js';
+import { nonNegativeInt, noPositionals, positiveInt } from './args.js';
 
 test('nonNegativeInt accepts 0 and integers, returns the fallback when absent, and names bad values', () => {
   assert.equal(nonNegativeInt('0', 'seed', 7), 0);
@@ -19,4 +19,12 @@ test('nonNegativeInt accepts 0 and integers, returns the fallback when absent, a
 
 test('positiveInt rejects 0', () => {
   assert.throws(() => positiveInt('0', 'batch', 1), /--batch must be a positive integer, got "0"/);
+});
+
+test('noPositionals accepts none and names the unexpected arguments', () => {
+  noPositionals([]);
+  assert.throws(
+    () => noPositionals(['a.jsonl', 'b']),
+    (err: unknown) => err instanceof UsageError && err.message === 'unexpected argument(s): a.jsonl b',
+  );
 });

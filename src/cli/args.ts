@@ -38,6 +38,11 @@ export function parseCommandArgs<O extends Options>(
   }
 }
 
+/** A usage error when a command that takes only options was given other arguments. */
+export function noPositionals(positionals: readonly string[]): void {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
+}
+
 /** The value of a required option, or a usage error naming it. */
 export function required(value: string | undefined, name: string): string {
   if (value === undefined || value === '') throw new UsageError(`missing required option --${name}`);

@@ -6,7 +6,7 @@
 import { runAudit, specFolder } from '../../audit/run.js';
 import { readAuditSpec } from '../../audit/spec.js';
 import { EXIT, UsageError } from '../../core/errors.js';
-import { parseCommandArgs, required } from '../args.js';
+import { noPositionals, parseCommandArgs, required } from '../args.js';
 
 export const summary = 'run an audit spec (YAML): embeddings, probes, indicators, robustness, report';
 
@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args === null) return EXIT.ok;
   const [specPath, ...rest] = args.positionals;
   if (specPath === undefined) throw new UsageError(`missing the spec file\n${USAGE.trim()}`);
-  if (rest.length > 0) throw new UsageError(`unexpected argument(s): ${rest.join(' ')}`);
+  noPositionals(rest);
   const outDir = required(args.values.out, 'out');
   const spec = await readAuditSpec(specPath);
   const run = await runAudit(spec, {

@@ -18,7 +18,7 @@ import { parseSearchMethod } from '../../curate/search.js';
 import { STRATEGIES, type Strategy } from '../../curate/select.js';
 import { curationSummary } from '../../curate/summary.js';
 import { TYPICALITY_NEIGHBOURS } from '../../curate/typicality.js';
-import { parseCommandArgs, positiveInt, required } from '../args.js';
+import { noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';
 import { startProgress } from '../progress.js';
 
 export const summary = 'select a diverse, group-balanced, de-duplicated subset from embeddings';
@@ -163,8 +163,8 @@ export async function run(argv: string[]): Promise<number> {
     USAGE,
   );
   if (args === null) return EXIT.ok;
-  const { values, positionals } = args;
-  if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
+  const { values } = args;
+  noPositionals(args.positionals);
   const manifestPath = required(values.manifest, 'manifest');
   const embeddingsDir = required(values.embeddings, 'embeddings');
   const out = required(values.out, 'out');

@@ -17,7 +17,7 @@ import { MAX_HASH_DISTANCE } from '../../curate/hash-pairs.js';
 import { loadCurationInput, writeSubsetManifest } from '../../curate/load.js';
 import { hashManifestImages, type ImageHashes } from '../../curate/phash.js';
 import { parseSearchMethod } from '../../curate/search.js';
-import { parseCommandArgs, positiveInt, required } from '../args.js';
+import { noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';
 import { startProgress } from '../progress.js';
 
 export const summary = 'find near-duplicate images (embedding kNN graph, optional perceptual hash)';
@@ -76,8 +76,8 @@ export async function run(argv: string[]): Promise<number> {
     USAGE,
   );
   if (args === null) return EXIT.ok;
-  const { values, positionals } = args;
-  if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
+  const { values } = args;
+  noPositionals(args.positionals);
   const manifestPath = required(values.manifest, 'manifest');
   const embeddingsDir = required(values.embeddings, 'embeddings');
   const out = required(values.out, 'out');

@@ -13,9 +13,9 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { buildDemoData, DEMO_SIZE_NAMES, demoSize } from '../../audit/demo-data.js';
 import { runAudit } from '../../audit/run.js';
 import { parseAuditSpec } from '../../audit/spec.js';
-import { EXIT, UsageError } from '../../core/errors.js';
+import { EXIT } from '../../core/errors.js';
 import { emojiCredits } from '../../data/emoji/credits.js';
-import { nonNegativeInt, parseCommandArgs } from '../args.js';
+import { nonNegativeInt, noPositionals, parseCommandArgs } from '../args.js';
 import { startProgress } from '../progress.js';
 
 export const summary =
@@ -56,8 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     USAGE,
   );
   if (args === null) return EXIT.ok;
-  if (args.positionals.length > 0)
-    throw new UsageError(`unexpected argument(s): ${args.positionals.join(' ')}`);
+  noPositionals(args.positionals);
   const paradigms = args.values.paradigms ?? false;
   const specName = paradigms ? 'paradigms-audit.yaml' : 'demo-audit.yaml';
   const outDir = resolve(args.values.out ?? (paradigms ? 'fairscope-paradigms' : 'fairscope-demo'));

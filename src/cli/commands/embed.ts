@@ -11,7 +11,7 @@ import { parseShard, type Shard } from '../../embed/shard.js';
 import { defaultWorkers } from '../../image/pool.js';
 import { PROVIDERS, type ProviderChoice } from '../../models/descriptor.js';
 import { loadModel } from '../../models/load.js';
-import { nonNegativeInt, parseCommandArgs, positiveInt, required } from '../args.js';
+import { nonNegativeInt, noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';
 import { startProgress } from '../progress.js';
 
 export const summary = 'embed a manifest with a model into an embedding store (resumable, shardable)';
@@ -70,8 +70,8 @@ export async function run(argv: string[]): Promise<number> {
     USAGE,
   );
   if (args === null) return EXIT.ok;
-  const { values, positionals } = args;
-  if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
+  const { values } = args;
+  noPositionals(args.positionals);
   const modelSpec = required(values.model, 'model');
   const manifestPath = required(values.manifest, 'manifest');
   const out = required(values.out, 'out');

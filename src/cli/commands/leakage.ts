@@ -11,7 +11,7 @@ import { findLeaks } from '../../curate/leakage.js';
 import { loadCurationInput } from '../../curate/load.js';
 import { hashManifestImages, type ImageHashes } from '../../curate/phash.js';
 import { parseSearchMethod } from '../../curate/search.js';
-import { parseCommandArgs, positiveInt, required } from '../args.js';
+import { noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';
 import { startProgress } from '../progress.js';
 
 export const summary = 'find test items with a near-duplicate in the training set (train/test leakage)';
@@ -56,8 +56,8 @@ export async function run(argv: string[]): Promise<number> {
     USAGE,
   );
   if (args === null) return EXIT.ok;
-  const { values, positionals } = args;
-  if (positionals.length > 0) throw new UsageError(`unexpected argument(s): ${positionals.join(' ')}`);
+  const { values } = args;
+  noPositionals(args.positionals);
   const trainPath = required(values.train, 'train');
   const testPath = required(values.test, 'test');
   const trainDir = required(values['train-embeddings'], 'train-embeddings');
