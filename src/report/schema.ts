@@ -39,6 +39,11 @@ export const resultRowSchema = z
     }
   });
 
+/** The cell a row fills: two rows with the same key make every table and comparison ambiguous. */
+function cellKey(r: Record<string, unknown>): string {
+  return canonicalJson([r.model, r.indicator, r.metric, r.dataset ?? null, r.params, r.group]);
+}
+
 const failedItemSchema = z.object({ dataset: z.string(), id: z.string(), reason: z.string() });
 
 export const resultsFileSchema = z.object({
@@ -55,7 +60,7 @@ export const resultsFileSchema = z.object({
     // Two rows for the same cell would make every table and comparison ambiguous.
     const seen = new Map<string, number>();
     rows.forEach((r, i) => {
-      const key = canonicalJson([r.model, r.indicator, r.metric, r.dataset ?? null, r.params, r.group]);
+      const key = cellKey(r);
       const first = seen.get(key);
       if (first === undefined) seen.set(key, i);
       else {
@@ -116,7 +121,7 @@ function parseValidResults(data: unknown): ResultsFile | undefined {
   if (!header.success || !header.data.rows.every(isValidRow)) return undefined;
   const seen = new Set<string>();
   const rows = (header.data.rows as Record<string, unknown>[]).map((r) => {
-    const key = canonicalJson([r.model, r.indicator, r.metric, r.dataset ?? null, r.params, r.group]);
+    const key = cellKey(r);
     if (seen.has(key)) return undefined;
     seen.add(key);
     const [lo, hi] = r.ci as (number | null)[];
