@@ -118,7 +118,8 @@ function runConvGraph(
     fits: (block: number) => boolean;
     nchwcGraph: (block: number) => OnnxGraph;
     plainGraph: () => OnnxGraph;
-    feeds: Record<string, Float32Array>;
+    /** Views of the inputs, made after the output is allocated (allocating may grow the heap and detach earlier views). */
+    feeds: () => Record<string, Float32Array>;
     output: string;
     outShape: number[];
   },
@@ -129,7 +130,7 @@ function runConvGraph(
     ? sessionFor(JSON.stringify([`${call.tag}-nchwc`, ...call.key]), () => call.nchwcGraph(block))
     : sessionFor(JSON.stringify([call.tag, ...call.key]), call.plainGraph);
   const out = backend.makeOutput(call.outShape, 'float32');
-  s.run(call.feeds, { [call.output]: heapView(backend, out) });
+  s.run(call.feeds(), { [call.output]: heapView(backend, out) });
   countCall(call.name);
   if (nchwc) countCall(`${call.name}:nchwc`);
   return out;
@@ -169,8 +170,6 @@ function convForward(name: string, fallback: Kernel): Kernel {
       activation: activation as OrtActivation,
       leakyreluAlpha: a.leakyreluAlpha,
     };
-    const feeds: Record<string, Float32Array> = { x: heapView(backend, x), w: heapView(backend, filter) };
-    if (bias !== undefined) feeds.b = heapView(backend, bias);
     return runConvGraph(backend, {
       name,
       tag: 'fwd',
@@ -178,7 +177,11 @@ function convForward(name: string, fallback: Kernel): Kernel {
       fits: (block) => nchwcForwardFits(g, block),
       nchwcGraph: (block) => convForwardNchwcGraph(g, block, opts),
       plainGraph: () => convForwardGraph(g, opts),
-      feeds,
+      feeds: () => ({
+        x: heapView(backend, x),
+        w: heapView(backend, filter),
+        ...(bias === undefined ? {} : { b: heapView(backend, bias) }),
+      }),
       output: 'y',
       outShape: info.outShape,
     });
@@ -210,7 +213,7 @@ function convInputGrad(fallback: Kernel): Kernel {
       fits: (block) => nchwcInputGradFits(g, block),
       nchwcGraph: (block) => convInputGradNchwcGraph(g, block),
       plainGraph: () => convInputGradGraph(g),
-      feeds: { dy: heapView(backend, dy), w: heapView(backend, filter) },
+      feeds: () => ({ dy: heapView(backend, dy), w: heapView(backend, filter) }),
       output: 'dx',
       outShape: [...a.inputShape],
     });
@@ -242,7 +245,7 @@ function convFilterGrad(fallback: Kernel): Kernel {
       fits: (block) => nchwcFilterGradFits(g, block),
       nchwcGraph: (block) => convFilterGradNchwcGraph(g, block),
       plainGraph: () => convFilterGradGraph(g),
-      feeds: { x: heapView(backend, x), dy: heapView(backend, dy) },
+      feeds: () => ({ x: heapView(backend, x), dy: heapView(backend, dy) }),
       output: 'dw',
       outShape: [...a.filterShape],
     });
