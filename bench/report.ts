@@ -9,8 +9,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { emptyResults, type ResultsFile } from '../src/core/results.js';
-import type { Group, ResultRow } from '../src/core/types.js';
+import { emptyResults, type ResultsFile, upgradeRow, type V1Row } from '../src/core/results.js';
+import type { Group } from '../src/core/types.js';
 import { metricTableHtml } from '../src/report/html.js';
 import { markdownMetricTable } from '../src/report/markdown.js';
 import { renderReport } from '../src/report/report.js';
@@ -25,7 +25,7 @@ function arg(name: string, fallback: string): string {
 
 /** A deterministic demo-shaped audit (values are arithmetic patterns, not measurements). */
 function demoShaped(classes: number): ResultsFile {
-  const rows: ResultRow[] = [];
+  const rows: V1Row[] = [];
   const tones = ['1-2', '3', '4', '5', '6', 'none'];
   const genders = ['man', 'neutral', 'woman'];
   const groups: Group[] = [
@@ -173,7 +173,7 @@ function demoShaped(classes: number): ResultsFile {
   const results = emptyResults();
   results.models = { 'model-a': {}, 'model-b': {} };
   results.datasets = { people: { name: 'people', images: 72 } };
-  results.rows = rows;
+  results.rows = rows.map(upgradeRow);
   return results;
 }
 

@@ -5,9 +5,53 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from './errors.js';
-import type { ResultRow } from './types.js';
+import type { ResultRow, RowKind } from './types.js';
 
-export const RESULTS_SCHEMA_VERSION = 1;
+/**
+ * 2: every row carries `kind` (value | difference | ratio | comparison). Files of version 1 are read
+ * by upgradeResultsData, which derives each row's kind from its metric name.
+ */
+export const RESULTS_SCHEMA_VERSION = 2;
+
+/** The metric-name suffixes that version 1 used to say what a row holds. */
+const V1_KIND_SUFFIXES: [string, RowKind][] = [
+  ['.comparison', 'comparison'],
+  ['.difference', 'difference'],
+  ['.ratio', 'ratio'],
+  ['_gap', 'difference'],
+];
+
+/** The kind of a version-1 row, read from its metric name ('hit_rate.difference' -> 'difference'). */
+export function rowKindOfMetric(metric: string): RowKind {
+  for (const [suffix, kind] of V1_KIND_SUFFIXES) if (metric.endsWith(suffix)) return kind;
+  return 'value';
+}
+
+/** A row as version 1 wrote it (no `kind`). */
+export type V1Row = Omit<ResultRow, 'kind'> & { kind?: undefined };
+
+/** A version-1 row with its kind derived from its metric name. */
+export function upgradeRow(row: V1Row): ResultRow {
+  return { ...row, kind: rowKindOfMetric(row.metric) } as ResultRow;
+}
+
+/**
+ * Parsed results.json data of an older schema version brought to the current one (a copy); data of
+ * the current version, or anything that is not a results object, is returned as it is.
+ */
+export function upgradeResultsData(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null) return data;
+  const r = data as { schemaVersion?: unknown; rows?: unknown };
+  if (r.schemaVersion !== 1 || !Array.isArray(r.rows)) return data;
+  const rows = r.rows.map((row: unknown) => {
+    if (typeof row !== 'object' || row === null) return row;
+    const x = row as { metric?: unknown; kind?: unknown };
+    return x.kind === undefined && typeof x.metric === 'string'
+      ? { kind: rowKindOfMetric(x.metric), ...x }
+      : row;
+  });
+  return { ...r, schemaVersion: RESULTS_SCHEMA_VERSION, rows };
+}
 
 /** An image that could not be used, and why; reported, never silently replaced. */
 export interface FailedItem {
@@ -67,7 +111,7 @@ export async function readResults(path: string): Promise<ResultsFile> {
   } catch (err) {
     throw new InputError(path, `cannot read results: ${(err as Error).message}`);
   }
-  const r = parsed as Partial<ResultsFile>;
+  const r = upgradeResultsData(parsed) as Partial<ResultsFile>;
   if (typeof r !== 'object' || r === null || !Array.isArray(r.rows)) {
     throw new InputError(path, 'not a fairscope results file (no "rows" array)', { field: 'rows' });
   }

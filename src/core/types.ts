@@ -132,13 +132,55 @@ export interface GroupMetric {
   warnings: string[];
 }
 
-/** A tidy result row as stored in results.json / results.parquet. */
-export interface ResultRow extends GroupMetric {
+/** Protocol parameters of a row (tau, k, corruption, severity...). */
+export type RowParams = Record<string, AttrValue>;
+
+/**
+ * What a result row holds:
+ * - 'value': a metric for one group (or overall, group {});
+ * - 'difference': a gap between groups (metric `<base>.difference`, group {attr: '*'}, params.method
+ *   'betweenGroups' = largest − smallest or 'toOverall' = largest |group − overall|);
+ * - 'ratio': smallest ÷ largest (`<base>.ratio`; or the smallest group/overall ratio);
+ * - 'comparison': a test of one group against another or the rest (`<base>.comparison`, params.test,
+ *   params.versus, params.pValue and params.pHolm, Holm-adjusted within its family).
+ */
+export type RowKind = 'value' | 'difference' | 'ratio' | 'comparison';
+export const ROW_KINDS: readonly RowKind[] = Object.freeze(['value', 'difference', 'ratio', 'comparison']);
+
+/** How a difference or ratio summarises the groups (fairlearn's two methods). */
+export type DifferenceMethod = 'betweenGroups' | 'toOverall';
+/** Which group comparisons get a test: every pair, or each group against the rest. */
+export type ComparisonKind = 'pairwise' | 'vsRest';
+
+interface RowCommon<P extends RowParams> extends GroupMetric {
   model: string;
   /** 'label-association' | 'geographic' | 'retrieval' | 'robustness' | 'curation' | 'probe' | ... */
   indicator: string;
-  /** Protocol parameters of this row (tau, k, corruption, severity...). */
-  params: Record<string, AttrValue>;
-  /** Dataset the row was computed on. */
+  /** Protocol parameters of this row; each evaluator types its own (e.g. LabelAssociationParams). */
+  params: P;
+  /** Dataset the row was computed on (a dataset name, never an encoding of other parameters). */
   dataset?: string;
 }
+
+export interface ValueRow<P extends RowParams = RowParams> extends RowCommon<P> {
+  kind: 'value';
+}
+export interface DifferenceRow<P extends RowParams = RowParams>
+  extends RowCommon<P & { method: DifferenceMethod }> {
+  kind: 'difference';
+}
+export interface RatioRow<P extends RowParams = RowParams>
+  extends RowCommon<P & { method: DifferenceMethod }> {
+  kind: 'ratio';
+}
+export interface ComparisonRow<P extends RowParams = RowParams>
+  extends RowCommon<P & { test: ComparisonKind; versus: string; pValue: number; pHolm: number }> {
+  kind: 'comparison';
+}
+
+/** A tidy result row as stored in results.json / results.parquet: a tagged union on `kind`. */
+export type ResultRow<P extends RowParams = RowParams> =
+  | ValueRow<P>
+  | DifferenceRow<P>
+  | RatioRow<P>
+  | ComparisonRow<P>;

@@ -193,7 +193,7 @@ export function probeComparisonRows(
     warnings: string[],
     extra: Record<string, AttrValue> = {},
   ) => {
-    rows.push({
+    const common = {
       model: context.model,
       indicator: CURATION_INDICATOR,
       dataset: context.dataset,
@@ -205,7 +205,12 @@ export function probeComparisonRows(
       clusters: size.clusters,
       warnings: [...warnings, ...est.warnings],
       params: { ...context.params, ...extra, selection: kind, intervalMethod: INTERVAL_METHODS[kind] },
-    });
+    };
+    rows.push(
+      extra.method === 'betweenGroups'
+        ? { kind: 'difference', ...common, params: { ...common.params, method: 'betweenGroups' } }
+        : { kind: 'value', ...common },
+    );
   };
 
   const cellWarnings = cells.map((cell, c) => {

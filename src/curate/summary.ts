@@ -30,6 +30,7 @@ export function curationSummary(report: CurationReport, context: CurationContext
     ...(report.dedupThreshold === undefined ? {} : { dedupThreshold: report.dedupThreshold }),
   };
   const base = {
+    kind: 'value' as const,
     model: context.model,
     indicator: CURATION_INDICATOR,
     ...(context.dataset === undefined ? {} : { dataset: context.dataset }),

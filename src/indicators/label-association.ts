@@ -212,7 +212,8 @@ export function labelAssociation(
             class: options.classes[c.classIndex] as string,
             label: labelNames[c.classIndex] as string,
           };
-          const row = (m: (typeof c.byGroup)[number], extra: Record<string, string | number>) => ({
+          const row = (m: (typeof c.byGroup)[number], extra: Record<string, string | number>): ResultRow => ({
+            kind: 'value',
             ...base,
             params: { ...params, ...extra },
             ...m,

@@ -198,6 +198,7 @@ export async function retrieval(
     const exact = await exactKnn(sub, sample, d.data, nd, dim, kMax, { threads: options.threads });
     for (const k of ks) {
       rows.push({
+        kind: 'value',
         ...base,
         metric: 'search_recall_at_k',
         params: { k, search, sample, unit: 'fraction' },

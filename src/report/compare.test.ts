@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../core/errors.js';
-import { emptyResults, type ResultsFile } from '../core/results.js';
+import { emptyResults, type ResultsFile, upgradeRow } from '../core/results.js';
 import type { ResultRow } from '../core/types.js';
 import { compareResults, renderComparisonMarkdown } from './compare.js';
 import { renderComparisonHtml } from './compare-html.js';
 
 function row(model: string, group: string, value: number, ci: [number, number]): ResultRow {
-  return {
+  return upgradeRow({
     model,
     indicator: 'geographic',
     metric: 'hit_rate',
@@ -19,7 +19,7 @@ function row(model: string, group: string, value: number, ci: [number, number]):
     clusters: 10,
     warnings: [],
     dataset: 'ds',
-  };
+  });
 }
 
 function results(rows: ResultRow[]): ResultsFile {
@@ -95,6 +95,7 @@ test('compare.html is one page with a chart of the flagged rows and no script', 
 test('tests between groups match across runs although their p-values differ', () => {
   const t = (pHolm: number, value: number): ResultRow => ({
     ...row('m', 'Africa', value, [value - 0.1, value + 0.1]),
+    kind: 'comparison',
     metric: 'hit_rate.comparison',
     params: { test: 'pairwise', versus: 'region=Asia', pValue: pHolm / 2, pHolm },
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { upgradeRow } from '../core/results.js';
 import type { ResultRow } from '../core/types.js';
 import { summarizeComparisons, versusLabel } from './comparisons.js';
 
@@ -10,7 +11,7 @@ function test_(
   value: number,
   tau = 0.1,
 ): ResultRow {
-  return {
+  return upgradeRow({
     model: 'm',
     indicator: 'label-association',
     metric: 'hit_rate.comparison',
@@ -29,7 +30,7 @@ function test_(
     n: 100,
     clusters: 100,
     warnings: [],
-  };
+  });
 }
 
 test('versus labels drop attribute names like group labels do', () => {

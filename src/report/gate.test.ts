@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InputError, UsageError } from '../core/errors.js';
-import { emptyResults, type ResultsFile } from '../core/results.js';
+import { emptyResults, type ResultsFile, upgradeRow, type V1Row } from '../core/results.js';
 import type { ResultRow } from '../core/types.js';
 import {
   evaluateGate,
@@ -11,8 +11,17 @@ import {
   renderGateText,
 } from './gate.js';
 
-function row(p: Partial<ResultRow> & Pick<ResultRow, 'indicator' | 'metric' | 'value' | 'ci'>): ResultRow {
-  return { model: 'm', params: {}, group: {}, n: 50, clusters: 50, warnings: [], dataset: 'd', ...p };
+function row(p: Partial<V1Row> & Pick<V1Row, 'indicator' | 'metric' | 'value' | 'ci'>): ResultRow {
+  return upgradeRow({
+    model: 'm',
+    params: {},
+    group: {},
+    n: 50,
+    clusters: 50,
+    warnings: [],
+    dataset: 'd',
+    ...p,
+  });
 }
 
 const harmful = (group: string, value: number, ci: [number, number], tau = 0.1) =>

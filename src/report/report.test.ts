@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import type { ResultsFile } from '../core/results.js';
-import type { Group, ResultRow } from '../core/types.js';
+import { type ResultsFile, upgradeRow, type V1Row } from '../core/results.js';
+import type { Group } from '../core/types.js';
 import { loadResults } from './load.js';
 import { renderReport } from './report.js';
 
@@ -228,7 +228,7 @@ test('a results file with one indicator gets only that section, and renders iden
 });
 
 test('an indicator without a dedicated layout and undefined values still render', async () => {
-  const base = { params: {}, n: 10, clusters: 10, warnings: [], dataset: 'd' };
+  const base = { kind: 'value' as const, params: {}, n: 10, clusters: 10, warnings: [], dataset: 'd' };
   const odd: ResultsFile = {
     ...results,
     models: { only: { adaptation: 'embeddings' } },
@@ -268,7 +268,7 @@ test('an indicator without a dedicated layout and undefined values still render'
  * 60 classes → thousands of per-class rows and pairwise tests.
  */
 function bigAudit(): ResultsFile {
-  const rows: ResultRow[] = [];
+  const rows: V1Row[] = [];
   const groups: Group[] = [
     {},
     ...['1', '2', '3', '4', '5', '6'].map((skintone) => ({ skintone })),
@@ -351,7 +351,7 @@ function bigAudit(): ResultsFile {
     datasets: { people: { name: 'people' } },
     failures: [],
     deviations: [],
-    rows,
+    rows: rows.map(upgradeRow),
   };
 }
 

@@ -42,10 +42,27 @@ test('a missing required field and a bad schema version are named', async () => 
   const data = await sampleJson();
   delete data.rows[0].n;
   assertInputError(() => parseResults(data, 'x.json'), 'rows[0].n');
-  const v2 = await sampleJson();
-  v2.schemaVersion = 2;
-  assertInputError(() => parseResults(v2, 'x.json'), 'schemaVersion');
-  assertInputError(() => parseResults({ schemaVersion: 1 }, 'x.json'), 'tool');
+  const future = await sampleJson();
+  future.schemaVersion = 99;
+  assertInputError(() => parseResults(future, 'x.json'), 'schemaVersion');
+  assertInputError(() => parseResults({ schemaVersion: 2 }, 'x.json'), 'tool');
+  const noKind = await sampleJson();
+  delete noKind.rows[4].kind;
+  assertInputError(() => parseResults(noKind, 'x.json'), 'rows[4].kind');
+});
+
+test('a version-1 file (rows without kind) is read with each kind derived from its metric', async () => {
+  const v1 = await sampleJson();
+  v1.schemaVersion = 1;
+  const kinds = v1.rows.map((r) => r.kind);
+  for (const r of v1.rows) delete r.kind;
+  const read = parseResults(v1, 'x.json');
+  assert.equal(read.schemaVersion, 2);
+  assert.deepEqual(
+    read.rows.map((r) => r.kind),
+    kinds,
+  );
+  assert.ok(new Set(kinds).size === 4, 'the sample has rows of every kind');
 });
 
 test('an interval with lower > upper fails; null values are read as NaN', async () => {
@@ -102,6 +119,7 @@ test('the fast row check agrees with the zod schema, row by row', async () => {
     ['rows[7].clusters', (r) => Object.assign(r, { clusters: -1 })],
     ['rows[7].warnings[0]', (r) => Object.assign(r, { warnings: [3] })],
     ['rows[7].dataset', (r) => Object.assign(r, { dataset: '' })],
+    ['rows[7].kind', (r) => Object.assign(r, { kind: 'gap' })],
     ['rows[7]', (r) => Object.assign(r, structuredClone(data.rows[0]))],
   ];
   for (const [field, corrupt] of corruptions) {

@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import { canonicalJson } from '../core/hash.js';
-import { RESULTS_SCHEMA_VERSION, type ResultsFile } from '../core/results.js';
+import { RESULTS_SCHEMA_VERSION, type ResultsFile, upgradeResultsData } from '../core/results.js';
+import { ROW_KINDS } from '../core/types.js';
 
+type RowKindName = (typeof ROW_KINDS)[number];
 const attrValue = z.union([z.string(), z.number()]);
 
 /** A metric value: a number, or null (JSON's spelling of NaN, see writeResults) read back as NaN. */
@@ -15,6 +17,7 @@ const metricNumber = z.union([z.number(), z.nan(), z.null()]).transform((v) => v
 
 export const resultRowSchema = z
   .object({
+    kind: z.enum(ROW_KINDS as [RowKindName, ...RowKindName[]]),
     model: z.string().min(1),
     indicator: z.string().min(1),
     metric: z.string().min(1),
@@ -96,6 +99,7 @@ function isValidRow(r: unknown): r is Record<string, unknown> {
   if (!Array.isArray(ci) || ci.length !== 2 || !isNumberOrNull(ci[0]) || !isNumberOrNull(ci[1])) return false;
   if (Number.isFinite(ci[0]) && Number.isFinite(ci[1]) && (ci[0] as number) > (ci[1] as number)) return false;
   return (
+    (ROW_KINDS as readonly unknown[]).includes(r.kind) &&
     isName(r.model) &&
     isName(r.indicator) &&
     isName(r.metric) &&
@@ -135,7 +139,8 @@ function parseValidResults(data: unknown): ResultsFile | undefined {
  * Validates parsed JSON as a ResultsFile; nulls in value/ci become NaN.
  * @throws InputError naming `file` and the path of the first invalid field (up to 5 issues listed).
  */
-export function parseResults(data: unknown, file: string): ResultsFile {
+export function parseResults(input: unknown, file: string): ResultsFile {
+  const data = upgradeResultsData(input);
   const valid = parseValidResults(data);
   if (valid !== undefined) return valid;
   const parsed = resultsFileSchema.safeParse(data);
@@ -151,5 +156,5 @@ export function parseResults(data: unknown, file: string): ResultsFile {
       field: first ? formatPath(first.path) : undefined,
     });
   }
-  return parsed.data as ResultsFile;
+  return parsed.data as unknown as ResultsFile;
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { upgradeRow } from '../core/results.js';
 import type { ResultRow } from '../core/types.js';
 import { mostDisparateClasses, mostPredictedClasses, topDisparities } from './secondary.js';
 
 function disp(model: string, cls: string, group: Record<string, string>, value: number): ResultRow {
-  return {
+  return upgradeRow({
     model,
     indicator: 'label-association',
     metric: 'prediction_rate_disparity',
@@ -15,7 +16,7 @@ function disp(model: string, cls: string, group: Record<string, string>, value: 
     n: 50,
     clusters: 50,
     warnings: [],
-  };
+  });
 }
 
 test('per group and model: the largest non-zero |disparity| first, signed, with whether 0 is excluded', () => {

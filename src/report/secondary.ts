@@ -131,6 +131,7 @@ export function asStatistic(r: ResultRow): ResultRow {
       : r.metric === 'top1_above_disparate_threshold_rate' && r.params.disparateThreshold !== undefined
         ? ` (${r.params.disparateThreshold})`
         : '';
+  // A display row: its kind is kept, its params are the table's labels.
   return {
     ...r,
     metric: 'secondary statistics',
@@ -138,5 +139,5 @@ export function asStatistic(r: ResultRow): ResultRow {
       tau: r.params.tau,
       statistic: withUnit(`${metricTitle(r.metric)}${detail}`, rowUnit(r)),
     },
-  };
+  } as ResultRow;
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { upgradeRow, type V1Row } from '../core/results.js';
 import type { ResultRow } from '../core/types.js';
 import { buildTables, gapEntries } from './tables.js';
 
-function row(p: Partial<ResultRow> & Pick<ResultRow, 'model' | 'value'>): ResultRow {
-  return {
+function row(p: Partial<V1Row> & Pick<V1Row, 'model' | 'value'>): ResultRow {
+  return upgradeRow({
     indicator: 'label-association',
     metric: 'hit_rate',
     params: {},
@@ -15,7 +16,7 @@ function row(p: Partial<ResultRow> & Pick<ResultRow, 'model' | 'value'>): Result
     warnings: [],
     dataset: 'cc',
     ...p,
-  };
+  });
 }
 
 test('label association: a table per attribute set, overall first, models × association as rows', () => {

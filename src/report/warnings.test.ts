@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { upgradeRow, type V1Row } from '../core/results.js';
 import type { ResultRow } from '../core/types.js';
 import { isSmallSample, summarizeWarnings, warningKind, warningKinds } from './warnings.js';
 
-function row(p: Partial<ResultRow> & Pick<ResultRow, 'warnings'>): ResultRow {
-  return {
+function row(p: Partial<V1Row> & Pick<V1Row, 'warnings'>): ResultRow {
+  return upgradeRow({
     model: 'm',
     indicator: 'label-association',
     metric: 'hit_rate',
@@ -15,7 +16,7 @@ function row(p: Partial<ResultRow> & Pick<ResultRow, 'warnings'>): ResultRow {
     n: 10,
     clusters: 10,
     ...p,
-  };
+  });
 }
 
 const small = (n: number) =>

@@ -761,7 +761,7 @@ function familyRows(
     const warnings = [...p.warnings];
     if (e.undefinedResamples > 0 && !Number.isNaN(e.value))
       warnings.push(undefinedNote(e.undefinedResamples, rates.resamples));
-    return {
+    const common = {
       model: p.family.model,
       indicator: 'robustness',
       dataset: p.family.dataset,
@@ -774,5 +774,12 @@ function familyRows(
       clusters: p.clusters,
       warnings,
     };
+    return p.extraParams?.method === 'betweenGroups'
+      ? {
+          kind: 'difference' as const,
+          ...common,
+          params: { ...common.params, method: 'betweenGroups' as const },
+        }
+      : { kind: 'value' as const, ...common };
   });
 }

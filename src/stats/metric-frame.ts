@@ -8,7 +8,14 @@
  * Groups marked `comparable: false` (n/a, unknown, values the metric cannot score) are reported in
  * `byGroup` but left out of gaps, ratios and tests. Empty groups have value NaN and say so.
  */
-import type { AttrValue, Group, GroupMetric, ResultRow } from '../core/types.js';
+import type {
+  AttrValue,
+  ComparisonKind,
+  DifferenceMethod,
+  Group,
+  GroupMetric,
+  ResultRow,
+} from '../core/types.js';
 import {
   type BootstrapOptions,
   type BootstrapReplicates,
@@ -44,8 +51,7 @@ export interface MetricFrameInput {
 
 /** 'betweenGroups': max - min over groups (ratio: min / max); 'toOverall': largest |group - overall|
  * (ratio: smallest of group/overall and overall/group). Same definitions as fairlearn. */
-export type DifferenceMethod = 'betweenGroups' | 'toOverall';
-export type ComparisonKind = 'pairwise' | 'vsRest';
+export type { ComparisonKind, DifferenceMethod } from '../core/types.js';
 
 /** A difference between two groups (or a group and the rest) with its bootstrap test. */
 export interface Comparison extends GroupMetric {
@@ -330,11 +336,15 @@ export class MetricFrame {
 
   /** Tidy result rows: groups, and optionally overall, gaps, ratios and tests. */
   toRows(options: RowOptions): ResultRow[] {
-    const base = (m: GroupMetric, extra: Record<string, AttrValue> = {}): ResultRow => ({
+    const common = {
       model: options.model,
       indicator: options.indicator,
       ...(options.dataset === undefined ? {} : { dataset: options.dataset }),
-      params: { ...options.params, ...extra },
+    };
+    const base = (m: GroupMetric): ResultRow => ({
+      kind: 'value',
+      ...common,
+      params: { ...options.params },
       ...m,
     });
     const rows: ResultRow[] = [];
@@ -342,22 +352,36 @@ export class MetricFrame {
     for (const g of this.byGroup) rows.push(base(g));
     if (options.differences) {
       for (const method of ['betweenGroups', 'toOverall'] as const) {
-        rows.push(base(this.difference({ method }), { method }));
-        rows.push(base(this.ratio({ method }), { method }));
+        rows.push({
+          kind: 'difference',
+          ...common,
+          params: { ...options.params, method },
+          ...this.difference({ method }),
+        });
+        rows.push({
+          kind: 'ratio',
+          ...common,
+          params: { ...options.params, method },
+          ...this.ratio({ method }),
+        });
       }
     }
     const kind = options.comparisons ?? 'none';
     if (kind !== 'none') {
       for (const c of this.comparisons(kind)) {
         const { versus, pValue, pAdjusted, ...metric } = c;
-        rows.push(
-          base(metric, {
+        rows.push({
+          kind: 'comparison',
+          ...common,
+          params: {
+            ...options.params,
             test: kind,
             versus: versus === 'rest' ? 'rest' : groupLabel(versus),
             pValue,
             pHolm: pAdjusted,
-          }),
-        );
+          },
+          ...metric,
+        });
       }
     }
     return rows;

@@ -40,6 +40,7 @@ function comparisonRows(): ResultRow[] {
 }
 
 const share: ResultRow = {
+  kind: 'value',
   model: 'm1',
   indicator: 'curation',
   dataset: 'pool',

@@ -65,10 +65,11 @@ function conditionOf(r: ResultRow, isCleanRef: (r: ResultRow) => boolean): strin
 function byCondition(rows: readonly ResultRow[], isCleanRef: (r: ResultRow) => boolean): ResultRow[] {
   return rows.map((r) => {
     const { dataset: _dataset, ...rest } = r;
+    // A display row: its kind is kept, its params are the table's labels.
     return {
       ...rest,
       params: { condition: conditionOf(r, isCleanRef), ...(r.params.unit ? { unit: r.params.unit } : {}) },
-    };
+    } as ResultRow;
   });
 }
 
