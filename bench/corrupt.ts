@@ -9,7 +9,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { Rng } from '../src/core/rng.js';
@@ -17,6 +16,7 @@ import { CORRUPTION_NAMES, corruptImage } from '../src/image/corrupt/index.js';
 import { naturalTestImage } from '../src/image/corrupt/testing.js';
 import { decodeImage } from '../src/image/decode.js';
 import type { RgbImage } from '../src/image/rgb.js';
+import { resultsPath, resultsText, startRun } from './machine.js';
 
 const { values } = parseArgs({
   options: { images: { type: 'string' }, 'min-seconds': { type: 'string' }, only: { type: 'string' } },
@@ -25,6 +25,7 @@ const IMAGES = Number(values.images ?? 8);
 const MIN_SECONDS = Number(values['min-seconds'] ?? 0.4);
 const names = values.only === undefined ? [...CORRUPTION_NAMES] : values.only.split(',');
 const SIDE = 224;
+const run = startRun({ script: import.meta.url, packages: ['sharp'] });
 
 /** A test image with per-image texture so the JPEGs differ. */
 function textured(seed: number): RgbImage {
@@ -74,6 +75,8 @@ try {
   const lines = [
     '## Corruptions (ImageNet-C) at 224 x 224',
     '',
+    run.block(),
+    '',
     `\`node --import tsx bench/corrupt.ts\`: ${IMAGES} natural-ish 224 x 224 JPEG images, severities 1-5 in turn, one thread,`,
     `against decoding the same JPEGs with sharp in the same run. ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}.`,
     '',
@@ -89,9 +92,9 @@ try {
     'TypeScript on typed arrays (separable and running-sum filters, folded long kernels); jpeg_compression',
     'encodes and decodes with sharp; glass_blur swaps pixels one by one as the reference does.',
   ];
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'corrupt.md');
+  const out = resultsPath('corrupt.md');
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, `${lines.join('\n')}\n`);
+  await writeFile(out, resultsText(import.meta.url, lines.join('\n')));
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
   await rm(tmp, { recursive: true, force: true });

@@ -28,13 +28,22 @@
  * copies) against all N: recall of the duplicate links and the exact time extrapolated to N.
  *   CURATE_BENCH_STORE=1 CURATE_BENCH_N=1000000 CURATE_BENCH_BUDGET=10000 node --import tsx bench/curate.ts
  *
- * Writes bench/results/curate.md (every size run so far, kept in bench/results/curate.json).
+ * Near-duplicate efSearch sweep (CURATE_BENCH_DEDUP_SWEEP=<ef>,<ef>,...): the same data written to a
+ * store once, then the near-duplicate search over all N rows read from it, once per efSearch, each in
+ * its own process (findDuplicates, CURATE_BENCH_SEARCH, default hnsw; stopped after
+ * CURATE_BENCH_DEDUP_TIMEOUT s), with planted-pair precision and recall and, as the baseline, exact
+ * GEMM search for the CURATE_BENCH_SAMPLE sampled rows (seed 3, half planted copies) against all N:
+ *   CURATE_BENCH_DEDUP_SWEEP=256,64 CURATE_BENCH_N=1000000 node --import tsx bench/curate.ts
+ * (at 1M rows about 12 minutes and 2.6 GB per efSearch; CURATE_BENCH_N=20000 takes seconds).
+ *
+ * Writes curate.md in the results folder (bench/results/, or BENCH_RESULTS_DIR): every run so far,
+ * one section each, kept in curate.json there. `--render` only rewrites curate.md from curate.json.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as arrow from 'apache-arrow';
@@ -57,10 +66,10 @@ import {
   readStoreMeta,
   writeEmbeddings,
 } from '../src/embed/store.js';
-import { HnswIndex } from '../src/linalg/hnsw.js';
+import { HNSW_DEFAULTS, HnswIndex } from '../src/linalg/hnsw.js';
 import { exactKnn } from '../src/linalg/knn.js';
+import { type BenchRun, machineSummary, resultsPath, resultsText, startRun } from './machine.js';
 
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const DIM = 256;
 const PYTHON = '/usr/bin/python3';
 
@@ -73,6 +82,7 @@ const { values } = parseArgs({
     first: { type: 'string' },
     store: { type: 'string' },
     sample: { type: 'string' },
+    render: { type: 'boolean' },
   },
 });
 
@@ -441,14 +451,19 @@ for q in range(n):
 print(json.dumps({"seconds": time.perf_counter() - t, "maxRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "pairs": sorted(pairs)}))
 `;
 
-function child(args: string[], python = false, timeoutSeconds?: number): PhaseResult | { skipped: string } {
+function child(
+  args: string[],
+  python = false,
+  timeoutSeconds?: number,
+  env: Record<string, string> = {},
+): PhaseResult | { skipped: string } {
   const timeout = timeoutSeconds === undefined ? {} : { timeout: timeoutSeconds * 1000 };
   const res = python
     ? spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 30 })
     : spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
         encoding: 'utf8',
         maxBuffer: 1 << 30,
-        env: process.env,
+        env: { ...process.env, ...env },
         ...timeout,
       });
   if (timeoutSeconds !== undefined && res.signal !== null) {
@@ -480,36 +495,44 @@ const SAMPLE = Math.min(N, Number(process.env.CURATE_BENCH_SAMPLE ?? 2000));
 const DEDUP_TIMEOUT_S = Number(process.env.CURATE_BENCH_DEDUP_TIMEOUT ?? 2400);
 const FALLBACK_N = Math.min(N, Number(process.env.CURATE_BENCH_FALLBACK_N ?? 300_000));
 
-function machineLine(): string {
-  return `${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version}`;
+/** Every section recorded so far, by key (curate.json in the results folder). */
+function recordedRuns(): Record<string, string> {
+  const jsonPath = resultsPath('curate.json');
+  return existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, string>) : {};
 }
 
-/** Records a section in curate.json and rewrites curate.md from every section recorded. */
-function record(key: string, section: string): void {
-  process.stdout.write(`${section}\n`);
-  const jsonPath = join(BENCH_DIR, 'results', 'curate.json');
-  const runs: Record<string, string> = existsSync(jsonPath)
-    ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, string>)
-    : {};
-  runs[key] = section;
-  writeFileSync(jsonPath, `${JSON.stringify(runs, null, 2)}\n`);
-  // by N, in-memory runs before out-of-core ones
-  const order = (k: string) =>
-    Number(k.replace(/^store-/, '').split('x')[0]) * 2 + (k.startsWith('store-') ? 1 : 0);
+/** Rewrites curate.md from the sections recorded in curate.json. */
+function renderMarkdown(runs: Record<string, string>): void {
+  // by N; for each N in-memory runs, then out-of-core ones, then efSearch sweeps
+  const kinds = ['', 'store-', 'sweep-'];
+  const order = (k: string) => {
+    const kind = kinds.findLastIndex((p) => k.startsWith(p));
+    return Number(k.slice(kinds[kind]?.length).split('x')[0]) * kinds.length + kind;
+  };
   const sections = Object.entries(runs)
     .sort(([a], [b]) => order(a) - order(b))
-    .map(([, text]) => text);
+    .map(([, text]) => text.trim());
   const md = [
     '## curation: k-center selection and near-duplicate search',
     '',
     'Default run: `node --import tsx bench/curate.ts` (N = 50,000, duplicates over the first 20,000); full size:',
     '`CURATE_BENCH_N=1000000 CURATE_BENCH_BUDGET=10000 CURATE_BENCH_DEDUP_N=100000 CURATE_BENCH_SEARCH=hnsw node --import tsx bench/curate.ts`;',
-    'out of core (every phase reads the embedding store): `CURATE_BENCH_STORE=1 CURATE_BENCH_N=1000000 CURATE_BENCH_BUDGET=10000 node --import tsx bench/curate.ts`.',
-    "Timings were taken on a 2-core machine shared with other jobs (load average 4 to 8 during these runs): compare rows within one run. The peak of the in-memory tables' store row includes writing the store in the same process (and was measured with the whole-file reader, before streaming).",
+    'out of core (every phase reads the embedding store): `CURATE_BENCH_STORE=1 CURATE_BENCH_N=1000000 CURATE_BENCH_BUDGET=10000 node --import tsx bench/curate.ts`;',
+    'near-duplicates over all rows at several efSearch: `CURATE_BENCH_DEDUP_SWEEP=256,64 CURATE_BENCH_N=1000000 node --import tsx bench/curate.ts`.',
+    "Each section is one run, with its run block: compare rows within one run. The peak of the in-memory tables' store row includes writing the store in the same process.",
     '',
-    ...sections,
+    sections.join('\n\n'),
   ].join('\n');
-  writeFileSync(join(BENCH_DIR, 'results', 'curate.md'), md);
+  writeFileSync(resultsPath('curate.md'), resultsText(import.meta.url, md));
+}
+
+/** Records a section in curate.json and rewrites curate.md from every section recorded. */
+function record(key: string, section: string): void {
+  process.stdout.write(`${section}\n`);
+  const runs = recordedRuns();
+  runs[key] = section;
+  writeFileSync(resultsPath('curate.json'), `${JSON.stringify(runs, null, 2)}\n`);
+  renderMarkdown(runs);
 }
 
 /** The data, generated once and written as raw float32 rows; returns the planted pairs. */
@@ -524,16 +547,16 @@ async function makeData(dataPath: string): Promise<[number, number][]> {
   return planted;
 }
 
-/** Out-of-core run: every phase reads the store (see the header). */
-async function storeSection(
-  work: string,
+/** Arguments of a store phase run in its own process. */
+function storeArgs(
   dataPath: string,
-  planted: [number, number][],
   first: number,
-): Promise<string> {
-  const storeDir = join(work, 'store');
-  const wholeDir = join(work, 'store-whole');
-  const args = (phase: string, dir: string, extra: string[] = []) => [
+  phase: string,
+  dir: string,
+  extra: string[] = [],
+  n = N,
+): string[] {
+  return [
     '--phase',
     phase,
     '--data',
@@ -541,73 +564,111 @@ async function storeSection(
     '--store',
     dir,
     '--n',
-    String(N),
+    String(n),
     '--budget',
     String(BUDGET),
     '--first',
     String(first),
     ...extra,
   ];
-  const run = (phase: string, dir: string, extra: string[] = []) => {
-    const res = child(args(phase, dir, extra)) as PhaseResult;
-    process.stderr.write(`${phase}: ${res.seconds.toFixed(1)} s, ${res.maxRssMiB.toFixed(0)} MiB\n`);
-    return res;
-  };
-  const writeWhole = run('store-write-whole', wholeDir);
-  const write = run('store-write', storeDir);
-  const sameBytes =
-    spawnSync('cmp', ['-s', join(wholeDir, EMBEDDINGS_FILE), join(storeDir, EMBEDDINGS_FILE)]).status === 0;
-  await rm(wholeDir, { recursive: true, force: true });
-  const readWhole = run('store-read-whole', storeDir);
-  const read = run('store-read', storeDir);
-  const kcenter = run('kcenter-store', storeDir);
-  // Duplicate search over the first `rows` rows, with its exact-search sample: half random rows, half
-  // planted copies (rows that have a duplicate).
-  type DedupRun = PhaseResult & { rows: number; sampleSize: number };
-  const dedupOver = async (
-    rows: number,
-    timeoutSeconds?: number,
-  ): Promise<DedupRun | { skipped: string }> => {
-    const rng = new Rng(3);
-    const sample = new Set<number>();
-    const copies = rng.shuffle(planted.filter(([a, b]) => a < rows && b < rows).map(([, copy]) => copy));
-    for (const c of copies.slice(0, Math.floor(SAMPLE / 2))) sample.add(c);
-    while (sample.size < Math.min(SAMPLE, rows)) sample.add(rng.int(rows));
-    const samplePath = join(work, `sample-${rows}.json`);
-    await writeFile(samplePath, JSON.stringify([...sample].sort((a, b) => a - b)));
-    const a = args('dedup-store', storeDir, ['--sample', samplePath]);
-    a[a.indexOf('--n') + 1] = String(rows);
-    const res = child(a, false, timeoutSeconds);
-    if ('skipped' in res) {
-      process.stderr.write(`dedup-store over ${rows}: ${res.skipped}\n`);
-      return { skipped: String(res.skipped) };
-    }
-    process.stderr.write(
-      `dedup-store over ${rows}: ${res.seconds.toFixed(1)} s, ${res.maxRssMiB.toFixed(0)} MiB\n`,
-    );
-    return { ...(res as PhaseResult), rows, sampleSize: sample.size } as DedupRun;
-  };
-  const full = await dedupOver(N, DEDUP_TIMEOUT_S);
-  const dedup = 'skipped' in full ? await dedupOver(FALLBACK_N) : full;
-  if ('skipped' in dedup) throw new Error(`dedup-store: ${dedup.skipped}`);
-  const build = 'skipped' in full ? run('hnsw-build-store', storeDir) : null;
-  const rows = dedup.rows;
+}
 
+/** A store phase in its own process, logged. */
+function runStore(dataPath: string, first: number, phase: string, dir: string): PhaseResult {
+  const res = child(storeArgs(dataPath, first, phase, dir)) as PhaseResult;
+  process.stderr.write(`${phase}: ${res.seconds.toFixed(1)} s, ${res.maxRssMiB.toFixed(0)} MiB\n`);
+  return res;
+}
+
+type DedupRun = PhaseResult & { rows: number; sampleSize: number };
+
+/**
+ * Duplicate search over the first `rows` rows of the store, in its own process, with its
+ * exact-search sample: half planted copies (rows that have a duplicate), half random rows (seed 3).
+ * `efSearch` sets CURATE_BENCH_EF_SEARCH for that process.
+ */
+async function dedupOverStore(
+  work: string,
+  dataPath: string,
+  storeDir: string,
+  planted: [number, number][],
+  first: number,
+  rows: number,
+  timeoutSeconds?: number,
+  efSearch?: number,
+): Promise<DedupRun | { skipped: string }> {
+  const rng = new Rng(3);
+  const sample = new Set<number>();
+  const copies = rng.shuffle(planted.filter(([a, b]) => a < rows && b < rows).map(([, copy]) => copy));
+  for (const c of copies.slice(0, Math.floor(SAMPLE / 2))) sample.add(c);
+  while (sample.size < Math.min(SAMPLE, rows)) sample.add(rng.int(rows));
+  const samplePath = join(work, `sample-${rows}.json`);
+  await writeFile(samplePath, JSON.stringify([...sample].sort((a, b) => a - b)));
+  const a = storeArgs(dataPath, first, 'dedup-store', storeDir, ['--sample', samplePath], rows);
+  const env: Record<string, string> =
+    efSearch === undefined ? {} : { CURATE_BENCH_EF_SEARCH: String(efSearch) };
+  const what = `dedup-store over ${rows}${efSearch === undefined ? '' : `, efSearch ${efSearch}`}`;
+  const res = child(a, false, timeoutSeconds, env);
+  if ('skipped' in res) {
+    process.stderr.write(`${what}: ${res.skipped}\n`);
+    return { skipped: String(res.skipped) };
+  }
+  process.stderr.write(`${what}: ${res.seconds.toFixed(1)} s, ${res.maxRssMiB.toFixed(0)} MiB\n`);
+  return { ...(res as PhaseResult), rows, sampleSize: sample.size } as DedupRun;
+}
+
+/** Planted pairs among the first `rows` found by a duplicate search: precision, recall and counts. */
+function plantedScore(planted: [number, number][], rows: number, pairs: [number, number][]) {
   const truth = new Set(
     planted.filter(([a, b]) => a < rows && b < rows).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
   );
-  const found = new Set((dedup.pairs as [number, number][]).map(([a, b]) => `${a}-${b}`));
+  const found = new Set(pairs.map(([a, b]) => `${a}-${b}`));
   let hit = 0;
   for (const p of found) if (truth.has(p)) hit++;
-  const precision = found.size === 0 ? 1 : hit / found.size;
-  const recall = truth.size === 0 ? 1 : hit / truth.size;
+  return {
+    hit,
+    truth: truth.size,
+    precision: found.size === 0 ? 1 : hit / found.size,
+    recall: truth.size === 0 ? 1 : hit / truth.size,
+  };
+}
+
+/** Out-of-core run: every phase reads the store (see the header). */
+async function storeSection(
+  run: BenchRun,
+  work: string,
+  dataPath: string,
+  planted: [number, number][],
+  first: number,
+): Promise<string> {
+  const storeDir = join(work, 'store');
+  const wholeDir = join(work, 'store-whole');
+  const runPhase = (phase: string, dir: string) => runStore(dataPath, first, phase, dir);
+  const writeWhole = runPhase('store-write-whole', wholeDir);
+  const write = runPhase('store-write', storeDir);
+  const sameBytes =
+    spawnSync('cmp', ['-s', join(wholeDir, EMBEDDINGS_FILE), join(storeDir, EMBEDDINGS_FILE)]).status === 0;
+  await rm(wholeDir, { recursive: true, force: true });
+  const readWhole = runPhase('store-read-whole', storeDir);
+  const read = runPhase('store-read', storeDir);
+  const kcenter = runPhase('kcenter-store', storeDir);
+  const dedupOver = (rows: number, timeoutSeconds?: number) =>
+    dedupOverStore(work, dataPath, storeDir, planted, first, rows, timeoutSeconds);
+  const full = await dedupOver(N, DEDUP_TIMEOUT_S);
+  const dedup = 'skipped' in full ? await dedupOver(FALLBACK_N) : full;
+  if ('skipped' in dedup) throw new Error(`dedup-store: ${dedup.skipped}`);
+  const build = 'skipped' in full ? runPhase('hnsw-build-store', storeDir) : null;
+  const rows = dedup.rows;
+  const { precision, recall } = plantedScore(planted, rows, dedup.pairs as [number, number][]);
   const mib = (r: PhaseResult) => r.maxRssMiB.toFixed(0);
   const exactSeconds = dedup.exactSeconds as number;
   const nSample = dedup.sampleSize;
   return [
     `### Out of core: N = ${N.toLocaleString('en')} x ${DIM} read from the embedding store, budget ${BUDGET.toLocaleString('en')}, near-duplicates over ${rows.toLocaleString('en')}`,
     '',
-    `Same synthetic data as above (1000 clusters, seed 1, ${planted.length.toLocaleString('en')} planted near-duplicates, cosine ~0.999), written to a store (${write.fileMiB === undefined ? '' : `${(write.fileMiB as number).toFixed(0)} MiB, `}${write.rowGroups} row groups) that every later phase reads; ${machineLine()}; run ${new Date().toISOString().slice(0, 10)}, under \`nice -n 10\`. Peak memory is each phase's own process maxRSS (the float32 rows alone are ${((N * DIM * 4) / 2 ** 20).toFixed(0)} MiB).`,
+    run.block(),
+    '',
+    `Same synthetic data as above (1000 clusters, seed 1, ${planted.length.toLocaleString('en')} planted near-duplicates, cosine ~0.999), written to a store (${write.fileMiB === undefined ? '' : `${(write.fileMiB as number).toFixed(0)} MiB, `}${write.rowGroups} row groups) that every later phase reads; ${machineSummary()}; run ${new Date().toISOString().slice(0, 10)}. Peak memory is each phase's own process maxRSS (the float32 rows alone are ${((N * DIM * 4) / 2 ** 20).toFixed(0)} MiB).`,
     '',
     '| phase | seconds | peak MiB | result | note |',
     '|---|---:|---:|---|---|',
@@ -632,13 +693,86 @@ async function storeSection(
   ].join('\n');
 }
 
+/**
+ * efSearch sweep: the store written once, then the duplicate search over all N rows read from it,
+ * once per efSearch, each in its own process (see the header).
+ */
+async function sweepSection(
+  run: BenchRun,
+  work: string,
+  dataPath: string,
+  planted: [number, number][],
+  first: number,
+  efs: number[],
+): Promise<string> {
+  const storeDir = join(work, 'store');
+  const write = runStore(dataPath, first, 'store-write', storeDir);
+  const runs = [];
+  for (const ef of efs) {
+    runs.push({
+      ef,
+      res: await dedupOverStore(work, dataPath, storeDir, planted, first, N, DEDUP_TIMEOUT_S, ef),
+    });
+  }
+  const n = (x: number) => x.toLocaleString('en');
+  const done = runs.flatMap((r) => ('skipped' in r.res ? [] : [r.res]));
+  const rows = runs.map(({ ef, res }) => {
+    const label = `efSearch ${ef}${ef === HNSW_DEFAULTS.expansionSearch ? " (findDuplicates' default)" : ''}`;
+    if ('skipped' in res) return `| ${label} | ${res.skipped} | | not finished | | |`;
+    const p = plantedScore(planted, N, res.pairs as [number, number][]);
+    const links = res.exactLinks as number;
+    const found = res.linksFound as number;
+    return `| ${label} | ${res.seconds.toFixed(1)} | ${res.maxRssMiB.toFixed(0)} | ${p.precision.toFixed(4)} / ${p.recall.toFixed(4)} (${n(p.hit)} of ${n(p.truth)}) | ${found} of ${links} (${(found / Math.max(1, links)).toFixed(4)}) | ${res.method}; + read ${(res.readSeconds as number).toFixed(1)} s; ${res.clusters} clusters |`;
+  });
+  const exact = done.map((r) => r.exactSeconds as number);
+  const nSample = done[0]?.sampleSize ?? SAMPLE;
+  const exactRow =
+    exact.length === 0
+      ? []
+      : [
+          `| baseline: exact GEMM search (exactKnn, k 11) of ${n(nSample)} sampled rows against all ${n(N)} | ${Math.min(...exact).toFixed(1)} (x${(N / nSample).toFixed(0)} = ${((Math.min(...exact) * N) / nSample).toFixed(0)} for all rows) | (same process) | | the truth for the sample | fastest of the ${exact.length} runs |`,
+        ];
+  return [
+    `### Near-duplicates over all ${n(N)} x ${DIM} read from the embedding store, efSearch ${efs.join(', ')}`,
+    '',
+    run.block(),
+    '',
+    `Clustered synthetic embeddings (clusteredEmbeddings: 1000 clusters, spread 0.5, seed 1) with ${n(planted.length)} planted near-duplicates (plantDuplicates: noise 0.05, seed 2), written to a store once (${(write.fileMiB as number).toFixed(0)} MiB, ${write.rowGroups} row groups, ${write.seconds.toFixed(1)} s); exact-search sample of ${n(nSample)} rows (seed 3, half planted copies). Each search runs in its own process: findDuplicates over all ${n(N)} rows read from the store (HNSW M ${HNSW_DEFAULTS.connectivity}, efConstruction ${HNSW_DEFAULTS.expansionAdd}, k 10, cosine >= 0.95), stopped after ${DEDUP_TIMEOUT_S} s; its peak memory is that process's maxRSS (the float32 rows alone are ${((N * DIM * 4) / 2 ** 20).toFixed(0)} MiB). ${machineSummary()}.`,
+    '',
+    `| near-duplicates over all ${n(N)} x ${DIM} | seconds (build + search) | peak MiB | planted pairs: precision / recall | exact-search sample: links at >= 0.95 found | note |`,
+    '|---|---:|---:|---|---|---|',
+    ...rows,
+    ...exactRow,
+    '',
+  ].join('\n');
+}
+
+if (values.render) {
+  renderMarkdown(recordedRuns());
+  process.exit(0);
+}
+
+const SWEEP = process.env.CURATE_BENCH_DEDUP_SWEEP?.split(',').map(Number);
+if (SWEEP?.some((ef) => !Number.isInteger(ef) || ef < 1)) {
+  throw new Error(
+    `CURATE_BENCH_DEDUP_SWEEP: efSearch values, e.g. 256,64 (got ${process.env.CURATE_BENCH_DEDUP_SWEEP})`,
+  );
+}
+const run = startRun({
+  script: import.meta.url,
+  packages: ['onnxruntime-node', 'usearch', 'parquet-wasm', 'apache-arrow'],
+  python: SWEEP !== undefined || STORE_MODE ? [] : ['numpy', 'faiss'],
+  env: ['CURATE_BENCH_'],
+});
 const work = await mkdtemp(join(tmpdir(), 'fairscope-bench-curate-'));
 try {
   const dataPath = join(work, 'data.f32');
   const planted = await makeData(dataPath);
   const first = new Rng(0).int(N);
-  if (STORE_MODE) {
-    record(`store-${N}x${BUDGET}`, await storeSection(work, dataPath, planted, first));
+  if (SWEEP !== undefined) {
+    record(`sweep-${N}x${SWEEP.join(',')}`, await sweepSection(run, work, dataPath, planted, first, SWEEP));
+  } else if (STORE_MODE) {
+    record(`store-${N}x${BUDGET}`, await storeSection(run, work, dataPath, planted, first));
   } else {
     const base = ['--data', dataPath];
 
@@ -719,9 +853,11 @@ try {
             const f = pr(faiss.pairs as [number, number][], FAISS_N);
             return `| baseline: FAISS exact search (IndexFlatIP), k 10, first ${FAISS_N} rows | ${faiss.seconds.toFixed(1)} | ${faiss.maxRssMiB.toFixed(0)} | precision ${f.precision.toFixed(4)}, recall ${f.recall.toFixed(4)} | |`;
           })();
-    const machine = machineLine();
+    const machine = machineSummary();
     const section = [
       `### N = ${N.toLocaleString('en')} x ${DIM}, budget ${BUDGET.toLocaleString('en')} (dedup over ${DEDUP_N.toLocaleString('en')})`,
+      '',
+      run.block(),
       '',
       `Clustered synthetic embeddings (1000 clusters, seed 1) with ${planted.length.toLocaleString('en')} planted near-duplicates (cosine ~0.999); ${machine}; run ${new Date().toISOString().slice(0, 10)}. Peak memory is each phase's own process maxRSS.`,
       '',

@@ -26,6 +26,7 @@ import { PreprocessPool } from '../src/image/pool.js';
 import { tensorShape } from '../src/image/preprocess.js';
 import { resolveDescriptor } from '../src/models/descriptor.js';
 import { loadDescriptor } from '../src/models/load.js';
+import { resultsPath, resultsText, startRun } from './machine.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -80,6 +81,7 @@ function mb(bytes: number): string {
 }
 
 async function main(): Promise<void> {
+  const run = startRun({ script: import.meta.url, packages: ['onnxruntime-node', 'sharp'] });
   const dir = await mkdtemp(join(tmpdir(), 'fairscope-bench-embed-'));
   try {
     process.stderr.write(
@@ -202,9 +204,11 @@ async function main(): Promise<void> {
     const lines = [
       '## embed: pipeline throughput and memory',
       '',
+      run.block(),
+      '',
       `${N} synthetic 640x480 JPEGs, ${modelName}, batch ${BATCH}, ${WORKERS} decode workers, onnxruntime CPU;`,
       `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; load average at the end`,
-      `${loadavg()[0].toFixed(1)} (other processes share the cores: rounds vary, hence best and median).`,
+      `${loadavg()[0].toFixed(1)} (rounds vary with the machine's load, hence best and median).`,
       'Baseline: `InferenceSession.run` on pre-made tensors, same model, same batches, same run.',
       '',
       `Best and median of ${ROUNDS} alternating rounds.`,
@@ -225,14 +229,14 @@ async function main(): Promise<void> {
       'Target: the pipeline at >= 90% of raw inference, and flat memory (second-half peak close to the',
       'first). Preprocessing competes with inference for the same cores: on a machine with few cores the',
       'ratio is bounded by (inference time) / (inference + preprocessing CPU time). The end-to-end row',
-      'includes starting the decode workers (under tsx they compile TypeScript: about 1 s here), which a',
-      'run of thousands of images amortises; the steady-state row excludes it.',
+      'includes starting the decode workers (under tsx they compile TypeScript), which a run of thousands',
+      'of images amortises; the steady-state row excludes it.',
       '',
     ];
     const table = lines.join('\n');
     process.stdout.write(`${table}\n`);
-    await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
-    await writeFile(join(ROOT, 'bench', 'results', 'embed.md'), table);
+    await mkdir(dirname(resultsPath('embed.md')), { recursive: true });
+    await writeFile(resultsPath('embed.md'), resultsText(import.meta.url, table));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,14 +7,18 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildEmojiDataset, type EmojiBuildResult } from '../src/data/emoji/build.js';
 import { countEmojiItems } from '../src/data/emoji/summary.js';
+import { resultsPath, resultsText, startRun } from './machine.js';
 
 const { values } = parseArgs({ options: { 'limit-per-category': { type: 'string' } } });
 const limit = values['limit-per-category'] === undefined ? undefined : Number(values['limit-per-category']);
+const run = startRun({
+  script: import.meta.url,
+  packages: ['@resvg/resvg-js', 'sharp', 'emoji-datasource-google', 'emoji-datasource-twitter', 'openmoji'],
+});
 
 async function timed(outDir: string, concurrency?: number): Promise<{ s: number; res: EmojiBuildResult }> {
   const t0 = performance.now();
@@ -35,6 +39,8 @@ try {
   const rate = (s: number) => (n / s).toFixed(0);
   const lines = [
     '## emoji demo set build',
+    '',
+    run.block(),
     '',
     `${n} images (${counts.concepts} concepts), 64 px, styles google,twitter,openmoji${limit ? `, --limit-per-category ${limit}` : ''}; ` +
       `${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version}.`,
@@ -58,8 +64,7 @@ try {
   ];
   const text = lines.join('\n');
   process.stdout.write(`${text}\n`);
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'emoji.md');
-  await writeFile(out, text);
+  await writeFile(resultsPath('emoji.md'), resultsText(import.meta.url, text));
 } finally {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 }

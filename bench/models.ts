@@ -5,7 +5,8 @@
  *   time (how an nsfwjs user runs it);
  * - human-faceres (TF.js wasm) at batch 16;
  * - torchvision resnet18 through onnxruntime (CPU), thread spinning off (fairscope's default) and on,
- *   against PyTorch 1.13 (Debian python3-torch) on the same batch, when .fairscope/models/ has it.
+ *   against PyTorch (Debian python3-torch; its version read at run time) on the same batch, when
+ *   .fairscope/models/ has it.
  * Inputs are seeded uniform noise: only time is measured. Writes bench/results/models.md.
  *
  *   node --import tsx bench/models.ts [--batches 3]
@@ -22,9 +23,21 @@ import { defaultPreprocess } from '../src/models/descriptor.js';
 import { loadModel } from '../src/models/load.js';
 import { loadOnnxExtractor } from '../src/models/onnx.js';
 import { tf } from '../src/models/tfjs-backend.js';
+import { resultsPath, resultsText, startRun } from './machine.js';
 
 const { values } = parseArgs({ options: { batches: { type: 'string' } } });
 const batches = Number(values.batches ?? 3);
+const run = startRun({
+  script: import.meta.url,
+  packages: [
+    '@tensorflow/tfjs',
+    '@tensorflow/tfjs-backend-wasm',
+    'onnxruntime-node',
+    'nsfwjs',
+    '@vladmandic/human',
+  ],
+  python: ['torch', 'torchvision'],
+});
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const rng = new Rng(7);
 
@@ -151,16 +164,17 @@ with torch.no_grad():
     t0 = time.perf_counter(); c0 = time.process_time()
     for _ in range(${batches}):
         m(x)
-    print((time.perf_counter() - t0) * 1000 / (${batches} * 16), (time.process_time() - c0) * 1000 / (${batches} * 16))
+    print((time.perf_counter() - t0) * 1000 / (${batches} * 16), (time.process_time() - c0) * 1000 / (${batches} * 16), torch.__version__)
 `;
   try {
-    const [ms, cpu] = execFileSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8' })
+    const [msText, cpuText, version] = execFileSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8' })
       .trim()
-      .split(' ')
-      .map(Number);
+      .split(' ');
+    const ms = Number(msText);
+    const cpu = Number(cpuText);
     rows.push({
       model: 'torchvision resnet18 (random init)',
-      engine: 'pytorch 1.13 cpu',
+      engine: `pytorch ${version} cpu`,
       batch: 16,
       ms,
       cpu,
@@ -178,7 +192,9 @@ with torch.no_grad():
 const lines = [
   '## Feature extractors (bench/models.ts)',
   '',
-  `${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores shared with other work; ${batches} timed batches after one warm-up. ms/image is wall time; CPU ms/image is this process's user+system time (the PyTorch row: its process time).`,
+  run.block(),
+  '',
+  `${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores; ${batches} timed batches after one warm-up. ms/image is wall time; CPU ms/image is this process's user+system time (the PyTorch row: its process time).`,
   '',
   '| model | engine | batch | ms/image | CPU ms/image | what |',
   '|---|---|---:|---:|---:|---|',
@@ -188,7 +204,7 @@ const lines = [
   ),
   '',
 ];
-const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'models.md');
+const out = resultsPath('models.md');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, lines.join('\n'));
+writeFileSync(out, resultsText(import.meta.url, lines.join('\n')));
 process.stdout.write(lines.join('\n'));

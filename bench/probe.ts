@@ -1,9 +1,10 @@
 /**
  * Linear probe and kNN on frozen features: training time and accuracy of fairscope's L-BFGS
- * (onnxruntime and plain TypeScript products), SGD, BatchNorm+linear and kNN, against sklearn 1.2's
- * LogisticRegression(multinomial, lbfgs) and a numpy kNN on the same features, measured in the same
- * run. Features: a seeded generator (class means in a low-dimensional subspace, anisotropic noise,
- * an offset), written to temporary .npy files for the Python side. Writes bench/results/probe.md.
+ * (onnxruntime and plain TypeScript products), SGD, BatchNorm+linear and kNN, against scikit-learn's
+ * LogisticRegression(multinomial, lbfgs; version read at run time) and a numpy kNN on the same
+ * features, measured in the same run. Features: a seeded generator (class means in a low-dimensional
+ * subspace, anisotropic noise, an offset), written to temporary .npy files for the Python side.
+ * Writes bench/results/probe.md.
  *
  *   node --import tsx bench/probe.ts [--n 10000] [--d 512] [--classes 10] [--l2 1e-2] [--reps 3] [--skip-js]
  */
@@ -17,6 +18,7 @@ import { Rng } from '../src/core/rng.js';
 import { predictLogitsWith } from '../src/probe/head.js';
 import { knnPredict } from '../src/probe/knn.js';
 import { type ProbeOptions, trainLinearProbe } from '../src/probe/train.js';
+import { resultsPath, resultsText, startRun } from './machine.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +39,13 @@ const REPS = Number(values.reps ?? 3);
 const PY_REPS = Math.max(1, Math.ceil(REPS / 2));
 /** Per-feature noise around the class means (norm about 5 apart): sets the task's difficulty. */
 const NOISE = Number(process.env.PROBE_BENCH_NOISE ?? 1.6);
+const run = startRun({
+  script: import.meta.url,
+  packages: ['onnxruntime-node'],
+  python: ['sklearn', 'numpy'],
+  env: ['PROBE_BENCH_'],
+});
+const SKLEARN = `sklearn ${run.start.python?.sklearn ?? '(version unknown)'}`;
 
 /** Embedding-like features: class means in a 32-d subspace, anisotropic noise, an offset. */
 function makeData(seed: number) {
@@ -239,7 +248,7 @@ try {
   ] as const) {
     const r = sk[name];
     rows.unshift({
-      method: `sklearn 1.2 lbfgs, ${label}`,
+      method: `${SKLEARN} lbfgs, ${label}`,
       wall: r.wall,
       cpu: r.cpu,
       iterations: `${r.n_iter} iter, ${((1000 * r.wall) / r.n_iter).toFixed(0)} ms/iter`,
@@ -273,9 +282,11 @@ try {
   const text = [
     '## Linear probe on frozen features',
     '',
+    run.block(),
+    '',
     `${nTrain} train / ${nTest} test rows, ${d} features, ${c} classes (seeded synthetic embeddings, noise ${NOISE}), ` +
       `λ = ${L2} (sklearn C = 1/(n·λ) = ${(1 / (nTrain * L2)).toPrecision(3)}), features standardised on both sides; ` +
-      `${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores shared with other jobs, Node ${process.version}; ` +
+      `${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version}; ` +
       `sklearn with OpenBLAS threads: ${sk.threads}. Times are the minimum of ${REPS} runs (sklearn: ${2 * PY_REPS}, ` +
       'before and after ours); CPU s sums all threads. "objective" is mean CE + λ/2·‖W‖² on the training rows.',
     '',
@@ -286,21 +297,21 @@ try {
     ...table(knnRows, false),
     '',
     'Notes:',
-    '- The machine is shared: wall times follow its load (ours and sklearn alike); CPU seconds are the',
+    "- Wall times follow the machine's load (ours and sklearn alike); CPU seconds are the",
     '  steadier comparison. Equal objective values mean both solvers reached the same optimum.',
     '- One fairscope L-BFGS iteration reads X twice (scores of the search direction, then the gradient),',
     '  as one sklearn function evaluation does; line-search trials reuse those scores (they are linear',
-    '  in the parameters) and cost O(n·c). sklearn 1.2 converts X to float64; fairscope keeps float32.',
-    '- onnxruntime pool threads are told not to spin (allow_spinning 0): with spinning, 2-thread runs',
-    '  were 3-5x slower here when other jobs held the cores.',
+    '  in the parameters) and cost O(n·c). The sklearn baseline converts X to float64; fairscope keeps',
+    '  float32.',
+    '- onnxruntime pool threads are told not to spin (allow_spinning 0).',
     '- SGD and bn-linear stop early on a 10% validation split and train on the other 90%; their',
     '  objective is higher by design (a different, regularised-by-early-stopping solution).',
     '',
   ].join('\n');
   process.stdout.write(`${text}\n`);
-  const out = fileURLToPath(new URL('./results/probe.md', import.meta.url));
+  const out = resultsPath('probe.md');
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, text);
+  await writeFile(out, resultsText(import.meta.url, text));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@
  * (HTML and Markdown tables of all rows; the old report's charts are left out of the baseline, so it
  * understates the old report's size).
  *   node --import tsx bench/report.ts [--classes 23] [--out bench/results/report.md]
+ * (--out defaults to report.md in the results folder: bench/results/, or BENCH_RESULTS_DIR)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -17,6 +18,7 @@ import { renderReport } from '../src/report/report.js';
 import { indicatorsPresent, modelOrder } from '../src/report/rows.js';
 import { renderSummaryMarkdown } from '../src/report/summary.js';
 import { buildTables } from '../src/report/tables.js';
+import { resultsPath, resultsText, startRun } from './machine.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -203,8 +205,9 @@ function allTables(results: ResultsFile): { html: number; md: number; tables: nu
   return { html, md, tables };
 }
 
+const run = startRun({ script: import.meta.url, packages: ['vega', 'vega-lite'] });
 const classes = Number(arg('classes', '23'));
-const out = arg('out', 'bench/results/report.md');
+const out = arg('out', resultsPath('report.md'));
 const results = demoShaped(classes);
 
 let t = performance.now();
@@ -222,16 +225,18 @@ const kb = (n: number) => `${(n / 1e3).toFixed(0)} KB`;
 const table = [
   `# Report size and build time (${results.rows.length.toLocaleString('en-US')} rows, demo-shaped, ${classes} classes)`,
   '',
+  run.block(),
+  '',
   '| output | baseline: every row as a table | report | ratio |',
   '|---|---:|---:|---:|',
   `| report.html size | ${mb(base.html)} (tables only, no charts) | ${mb(page.length)} | ${(base.html / page.length).toFixed(1)}× smaller |`,
   `| tables in report.html | ${base.tables.toLocaleString('en-US')} | ${(page.match(/<table/g) ?? []).length} (folded ones included) | |`,
   `| summary.md size | ${kb(base.md)} | ${kb(summary.length)} | ${(base.md / summary.length).toFixed(1)}× smaller |`,
-  `| build time (this machine, shared CPU) | ${(baseMs / 1000).toFixed(1)} s (tables only) | ${(pageMs / 1000).toFixed(1)} s html + ${(summaryMs / 1000).toFixed(1)} s md | |`,
+  `| build time (this machine) | ${(baseMs / 1000).toFixed(1)} s (tables only) | ${(pageMs / 1000).toFixed(1)} s html + ${(summaryMs / 1000).toFixed(1)} s md | |`,
   '',
-  'Baseline and report measured in the same run. The baseline leaves out the charts the old report drew (on the real demo output they were 13.6 MB of SVG).',
+  'Baseline and report measured in the same run. The baseline leaves out the charts the old report drew.',
   '',
 ];
 await mkdir(dirname(out), { recursive: true });
-await writeFile(out, table.join('\n'));
+await writeFile(out, resultsText(import.meta.url, table.join('\n')));
 process.stdout.write(table.join('\n'));

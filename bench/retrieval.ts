@@ -23,12 +23,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Rng } from '../src/core/rng.js';
 import { Gemm } from '../src/linalg/gemm.js';
 import { HNSW_DEFAULTS, HnswIndex, recallAtK } from '../src/linalg/hnsw.js';
 import { exactKnn } from '../src/linalg/knn.js';
 import { l2NormalizeRows } from '../src/linalg/normalize.js';
+import { type BenchRun, parseGeneratedMarker, resultsPath, resultsText, startRun } from './machine.js';
 
 const mode = process.env.RETRIEVAL_BENCH;
 const quick = mode === 'quick';
@@ -212,7 +212,12 @@ interface SweepRow {
  * searched at each efSearch (alternating), recall@K_HNSW against exact search on the same prefix.
  * @returns the Markdown section
  */
-async function hnswSweep(py: PythonWorker, q: Float32Array, db: Float32Array): Promise<string[]> {
+async function hnswSweep(
+  run: BenchRun,
+  py: PythonWorker,
+  q: Float32Array,
+  db: Float32Array,
+): Promise<string[]> {
   const dbH = db.subarray(0, HNSW_DB * DIM);
   const qH = q.subarray(0, HNSW_Q * DIM);
   const exactH = await exactKnn(qH, HNSW_Q, dbH, HNSW_DB, DIM, K_HNSW, { threads: THREADS });
@@ -257,9 +262,11 @@ async function hnswSweep(py: PythonWorker, q: Float32Array, db: Float32Array): P
   return [
     '### HNSW: usearch against FAISS, efSearch sweep',
     '',
+    run.block(),
+    '',
     `${HNSW_DB.toLocaleString('en')} database rows, ${HNSW_Q.toLocaleString('en')} queries (prefixes of the data above), ${DIM} dims, inner product, M=${HNSW_DEFAULTS.connectivity}, efConstruction=${HNSW_DEFAULTS.expansionAdd} for both; one graph per library searched at each efSearch, usearch and FAISS alternating per setting, ${THREADS} thread(s); recall@${K_HNSW} against exact search. FAISS ${String(faiss.faiss)} (Debian python3-faiss, IndexHNSWFlat). fairscope's default efSearch (HNSW_DEFAULTS.expansionSearch) is ${HNSW_DEFAULTS.expansionSearch}. Load average at the end: ${loadavg()
       .map((x) => x.toFixed(1))
-      .join(' ')} on ${cpus().length} cores, shared with other jobs: read the ratios.`,
+      .join(' ')} on ${cpus().length} cores: read the ratios.`,
     '',
     '| build | usearch, s | FAISS, s | ratio (FAISS / usearch) |',
     '|---|---|---|---|',
@@ -279,17 +286,23 @@ async function hnswSweep(py: PythonWorker, q: Float32Array, db: Float32Array): P
 
 /** Replaces the HNSW section of an existing results file (keeps the exact-search part as it is). */
 function mergeHnswSection(existing: string, hnsw: string[]): string {
-  const kept = existing
-    .split('\n')
-    .filter((line) => !line.startsWith('| HNSW ') && !line.startsWith('HNSW: '));
+  const body =
+    parseGeneratedMarker(existing) === null ? existing : existing.slice(existing.indexOf('\n') + 1);
+  const kept = body.split('\n').filter((line) => !line.startsWith('| HNSW ') && !line.startsWith('HNSW: '));
   const cut = kept.indexOf(hnsw[0] as string);
   const head = (cut >= 0 ? kept.slice(0, cut) : kept).join('\n').trimEnd();
-  return `${head}\n\n${hnsw.join('\n')}\n`;
+  return resultsText(import.meta.url, `${head}\n\n${hnsw.join('\n')}`);
 }
 
 async function main(): Promise<void> {
+  const run = startRun({
+    script: import.meta.url,
+    packages: ['onnxruntime-node', 'usearch'],
+    python: ['numpy', 'faiss'],
+    env: ['RETRIEVAL_BENCH'],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'fairscope-bench-retrieval-'));
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'retrieval.md');
+  const out = resultsPath('retrieval.md');
   try {
     const rng = new Rng(2022);
     const nCentres = 1000;
@@ -316,7 +329,7 @@ async function main(): Promise<void> {
     await py.next(); // ready: data loaded
 
     if (hnswOnly) {
-      const hnsw = await hnswSweep(py, q, db);
+      const hnsw = await hnswSweep(run, py, q, db);
       py.quit();
       const merged = mergeHnswSection(existsSync(out) ? readFileSync(out, 'utf8') : '', hnsw);
       mkdirSync(dirname(out), { recursive: true });
@@ -374,7 +387,7 @@ async function main(): Promise<void> {
       for (let r = 0; r < 10; r++) if (ours.has(numpyTop[i * 10 + r] as number)) agree++;
     }
 
-    const hnsw = await hnswSweep(py, q, db);
+    const hnsw = await hnswSweep(run, py, q, db);
     const numpyVersion = (await py.ask('version')).numpy as string;
     py.quit();
 
@@ -384,12 +397,14 @@ async function main(): Promise<void> {
     const lines = [
       '## Retrieval (Indicator 3 search)',
       '',
+      run.block(),
+      '',
       `Exact search: ${NQ.toLocaleString('en')} queries x ${ND.toLocaleString('en')} database x ${DIM} dims, clustered unit vectors, top-${K_EXACT}, blocks ${QUERY_BLOCK} x ${DATABASE_BLOCK}, ${THREADS} threads on both sides. GEMM-only rows: the first ${GEMM_QUERIES.toLocaleString('en')} queries, best of ${ROUNDS} alternating rounds.`,
       `Baselines: numpy ${numpyVersion} (OpenBLAS) and FAISS from Debian's Python, in a worker process that alternates with the TypeScript side. Load average at the end: ${loadavg()
         .map((x) => x.toFixed(1))
         .join(
           ' ',
-        )} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}) shared with other jobs: read the ratios, not the absolute speeds.`,
+        )} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}): read the ratios, not the absolute speeds.`,
       '',
       '| measure | fairscope | baseline | ratio (fairscope / baseline) |',
       '|---|---|---|---|',
@@ -401,7 +416,7 @@ async function main(): Promise<void> {
       ...hnsw,
     ];
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${lines.join('\n')}\n`);
+    writeFileSync(out, resultsText(import.meta.url, lines.join('\n')));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,20 +1,23 @@
 /**
  * `npm run bench`: runs every benchmark in bench/ (or those named on the command line), each in its
- * own process, then assembles bench/RESULTS.md from the tables they wrote to bench/results/<name>.md.
- * Each benchmark compares against a baseline measured in the same run.
+ * own process, then assembles bench/RESULTS.md from the files they wrote to bench/results/
+ * (bench/collect.ts). Each benchmark compares against a baseline measured in the same run and writes
+ * its run block (bench/machine.ts). With BENCH_RESULTS_DIR set, the benchmarks write there and
+ * RESULTS.md is left as it is.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { collect } from './collect.js';
+import { BENCH_DIR } from './machine.js';
 
-const benchDir = dirname(fileURLToPath(import.meta.url));
-const all = readdirSync(benchDir)
-  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+/** Modules of bench/ that are not benchmarks. */
+const HELPERS = new Set(['run.ts', 'collect.ts', 'machine.ts']);
+const all = readdirSync(BENCH_DIR)
+  .filter((f) => f.endsWith('.ts') && !HELPERS.has(f))
   .map((f) => f.slice(0, -3))
   .sort();
-// `--collect` only rebuilds RESULTS.md from the tables already in bench/results/.
+// `--collect` only rebuilds RESULTS.md from the files already in bench/results/.
 const collectOnly = process.argv.includes('--collect');
 const wanted = process.argv.slice(2).filter((a) => a !== '--collect');
 const unknown = wanted.filter((w) => !all.includes(w));
@@ -26,7 +29,7 @@ const names = collectOnly ? [] : wanted.length > 0 ? wanted : all;
 let failed = 0;
 for (const name of names) {
   process.stderr.write(`\n=== bench ${name}\n`);
-  const res = spawnSync(process.execPath, ['--import', 'tsx', join(benchDir, `${name}.ts`)], {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH_DIR, `${name}.ts`)], {
     stdio: 'inherit',
   });
   if (res.status !== 0) {
@@ -35,20 +38,6 @@ for (const name of names) {
   }
 }
 
-// Every recorded table, including those written by commands rather than a bench script
-// (paradigms.md: `fairscope demo --paradigms`).
-const resultsDir = join(benchDir, 'results');
-const sections = readdirSync(resultsDir)
-  .filter((f) => f.endsWith('.md'))
-  .sort()
-  .map((f) => readFileSync(join(resultsDir, f), 'utf8').trim());
-const header = [
-  '# Benchmark results',
-  '',
-  'Produced by `npm run bench` (each section by `npm run bench -- <name>`). Every figure is compared with',
-  'a baseline measured in the same run on the same machine. Machine of the last full run:',
-  `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}.`,
-  '',
-].join('\n');
-writeFileSync(join(benchDir, 'RESULTS.md'), `${header}\n${sections.join('\n\n')}\n`);
+if (process.env.BENCH_RESULTS_DIR === undefined) collect();
+else process.stderr.write('BENCH_RESULTS_DIR is set: bench/RESULTS.md left as it is\n');
 process.exit(failed > 0 ? 1 : 0);

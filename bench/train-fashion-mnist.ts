@@ -13,7 +13,7 @@
  * length, 0 for none), FM_QUEUE_START (1: epoch), FM_PROTOTYPES (30), FM_SEED (0), FM_OPT (sgd).
  * Updates the Fashion-MNIST section of bench/results/train.md.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/core/rng.js';
@@ -23,6 +23,7 @@ import { DEFAULT_CONFIG, type EpochReport, embedImages, train } from '../src/tra
 import type { Method } from '../src/train/methods.js';
 import { knnAccuracy, rankMe } from '../src/train/monitors.js';
 import { FASHION_CLASSES, readFashionMnist } from '../src/train/testing/fashion-mnist.js';
+import { resultsPath, SHARED_RESULTS, startRun, writeKeyedSection } from './machine.js';
 
 const nTrain = Number(process.argv[2] ?? 1024);
 const epochs = Number(process.argv[3] ?? 2);
@@ -37,7 +38,11 @@ const queueStartEpoch = env('FM_QUEUE_START', 1);
 const prototypes = env('FM_PROTOTYPES', 30);
 const seed = env('FM_SEED', 0);
 const optimizer = (process.env.FM_OPT ?? 'sgd') as 'sgd' | 'lars' | 'adamw';
-const RESULTS = new URL('./results/train.md', import.meta.url);
+const run = startRun({
+  script: import.meta.url,
+  packages: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-node'],
+  env: ['FM_'],
+});
 
 const sel = await selectBackend('auto');
 const tr = readFashionMnist('train', nTrain);
@@ -126,16 +131,13 @@ for (const method of methods) {
 // One section per configuration, so a default smoke run never replaces the recorded long run.
 const key = `bench/train-fashion-mnist.ts ${nTrain} ${epochs} ${methods.join(',')} ${nQuery}`;
 const section = [
-  `<!-- ${key}: start -->`,
   `## Does SwAV learn? \`node --import tsx ${key}\``,
+  '',
+  run.block(),
   '',
   `${new Date().toISOString().slice(0, 10)}, backend ${sel.backend}${sel.ortKernels?.active ? ' + onnxruntime kernels' : ''}. resnet-tiny (3 basic stages 16/32/64, 3×3 stem), 28 px, batch 64, ${optimizer === 'sgd' ? 'SGD' : optimizer.toUpperCase()} momentum 0.9, weight decay ${weightDecay}, 1 warm-up epoch then cosine; SwAV lr ${lrSwav}, 2×28 + 2×12 crops, ${prototypes} prototypes (frozen for epoch 1), queue ${queueLength} from epoch ${queueStartEpoch}; supervised lr ${lrSup}, one 28 px crop of scale 0.08-1. kNN: k = 20, cosine, the ${nTrain} training images (not augmented) as the bank, the first ${nQuery} t10k images as queries; s.e. = √(p(1−p)/${nQuery}).`,
   '',
   ...lines,
-  `<!-- ${key}: end -->`,
 ].join('\n');
-const old = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Training (src/train)\n';
-const quoted = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const re = new RegExp(`<!-- ${quoted}: start -->[\\s\\S]*<!-- ${quoted}: end -->`);
-writeFileSync(RESULTS, re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}\n`);
+writeKeyedSection(resultsPath(SHARED_RESULTS.train.file), { ...SHARED_RESULTS.train, key, section });
 console.log(section);

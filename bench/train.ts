@@ -1,8 +1,9 @@
 /**
  * Training-step speed on the CPU: one SwAV step and one supervised step of the same ResNet on the
  * TF.js wasm backend, before (TF.js kernels only) and after the onnxruntime kernels
- * (src/train/backend/wasm-ort-kernels.ts, batch-norm-train.ts), against PyTorch 1.13 on the same
- * architecture and batch (tools/train_step_torch.py), measured in the same run. Also a per-kernel
+ * (src/train/backend/wasm-ort-kernels.ts, batch-norm-train.ts), against PyTorch (Debian's
+ * python3-torch, version read at run time) on the same architecture and batch
+ * (tools/train_step_torch.py), measured in the same run. Also a per-kernel
  * profile (tf.profile) of one step with the onnxruntime kernels.
  *
  *   node --import tsx bench/train.ts [backbones=resnet-tiny] [steps=3] [batch=64] [before=resnet-tiny] [rounds=2]
@@ -11,8 +12,7 @@
  * about a minute per SwAV step). Updates the speed section of bench/results/train.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../src/core/rng.js';
 import { multiCrop, SWAV_COLOR } from '../src/image/augment/multi-crop.js';
@@ -31,6 +31,7 @@ import {
 import { trainStep } from '../src/train/loop.js';
 import { buildMethod, type Method } from '../src/train/methods.js';
 import { TrainOptimizer } from '../src/train/optimizer.js';
+import { resultsPath, SHARED_RESULTS, startRun, writeKeyedSection } from './machine.js';
 
 const backbones = (process.argv[2] ?? 'resnet-tiny').split(',');
 const steps = Number(process.argv[3] ?? 3);
@@ -38,9 +39,13 @@ const batch = Number(process.argv[4] ?? 64);
 const beforeFor = new Set((process.argv[5] ?? 'resnet-tiny').split(',').filter((s) => s !== ''));
 const rounds = Number(process.argv[6] ?? 2);
 const SIZE = 32;
-const RESULTS = new URL('./results/train.md', import.meta.url);
-
-const loadAtStart = loadavg()[0] as number;
+const run = startRun({
+  script: import.meta.url,
+  packages: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-node'],
+  python: ['torch'],
+});
+const loadAtStart = run.start.loadavg[0] as number;
+const torchVersion = run.start.python?.torch ?? '(version unknown)';
 const sel = await selectBackend('wasm');
 if (!sel.ortKernels?.active) throw new Error(`onnxruntime kernels inactive: ${sel.ortKernels?.reason}`);
 
@@ -190,13 +195,14 @@ for (const backbone of backbones) {
 }
 
 const section = [
-  '<!-- bench/train.ts: start -->',
   `## Step speed: \`node --import tsx bench/train.ts ${process.argv.slice(2).join(' ')}\``.replace(
     / `$/,
     '`',
   ),
   '',
-  `${new Date().toISOString().slice(0, 10)}, wasm backend (XNNPACK, 1 thread) with onnxruntime-node ${'1.30.0'} kernels (2 intra-op threads, no spinning; NCHWc block ${nchwcBlockSize() ?? 'none'}) vs PyTorch 1.13 on the CPU, same architecture, batch and crop sizes. Step = forward + backward + SGD update on already augmented crops (PyTorch's inputs are random tensors of the crop shapes); augmentation (multi-crop with colour jitter, grayscale, blur) is timed separately. ${rounds} interleaved rounds of ${steps} steps each of PyTorch (2 threads), PyTorch (1 thread) and ours, after a warm-up step; the minimum estimates the uncontended step. Under contention PyTorch's 2 OpenMP threads often lose to 1, so the ratio uses the faster PyTorch configuration. The 2 cores are shared with other jobs (1-minute load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] as number).toFixed(1)} at the end): read ratios, not absolute times.`,
+  run.block(),
+  '',
+  `${new Date().toISOString().slice(0, 10)}, wasm backend (XNNPACK, 1 thread) with onnxruntime-node ${run.start.packages['onnxruntime-node']} kernels (2 intra-op threads, no spinning; NCHWc block ${nchwcBlockSize() ?? 'none'}) vs PyTorch ${torchVersion} on the CPU, same architecture, batch and crop sizes. Step = forward + backward + SGD update on already augmented crops (PyTorch's inputs are random tensors of the crop shapes); augmentation (multi-crop with colour jitter, grayscale, blur) is timed separately. ${rounds} interleaved rounds of ${steps} steps each of PyTorch (2 threads), PyTorch (1 thread) and ours, after a warm-up step; the minimum estimates the uncontended step. Under contention PyTorch's 2 OpenMP threads often lose to 1, so the ratio uses the faster PyTorch configuration. ${cpus().length} cores, 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] as number).toFixed(1)} at the end: read ratios, not absolute times.`,
   '',
   '| backbone | method | batch | crops per image | wasm before (s/step, median) | wasm + onnxruntime (s/step, min / median) | img/s (min) | PyTorch 2 threads (min / median) | PyTorch 1 thread (min / median) | ratio to the faster PyTorch (min / median) | augmentation (ms) |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
@@ -205,10 +211,11 @@ const section = [
   '### Where a step goes now (tf.profile, one step, wasm + onnxruntime)',
   '',
   ...profiles,
-  '<!-- bench/train.ts: end -->',
 ].join('\n');
 
-const old = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Training (src/train)\n';
-const re = /<!-- bench\/train\.ts: start -->[\s\S]*<!-- bench\/train\.ts: end -->/;
-writeFileSync(RESULTS, re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}\n`);
+writeKeyedSection(resultsPath(SHARED_RESULTS.train.file), {
+  ...SHARED_RESULTS.train,
+  key: 'bench/train.ts',
+  section,
+});
 console.log(section);

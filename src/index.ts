@@ -1,59 +1,89 @@
 /**
- * fairscope's programmatic API: the same stages the `fairscope` command runs, for use from scripts.
- * Each stage stays usable alone (importers → manifests → image pipeline → extractors → embedding
- * store → evaluators → results → report).
+ * fairscope's programmatic API: the stage functions `fairscope <command>` and `fairscope audit`
+ * call, the loaders that feed them, and the types a script works with. Every evaluator takes loaded
+ * inputs and options and returns a StageResult `{ rows, deviations, failures, notes }`; saveResults
+ * writes it to results.json with the rule every command uses.
+ *
+ *   const test = await loadEmbeddedItems({ manifest: 'cc.jsonl', store: 'emb/cc', dataset: 'cc' });
+ *   const head = (await fitProbe(train, { labelFrom: 'labels' })).head;
+ *   const result = await evaluateProbe(head, test, { model: 'mine', bootstrap: { seed: 0 } });
+ *   await saveResults('results.json', result, { merge: true });
  */
 
-export { runAudit } from './audit/run.js';
-// Audit and report
+// The audit: one spec runs every stage.
+export { type AuditOptions, type AuditRun, runAudit } from './audit/run.js';
 export { type AuditSpec, parseAuditSpec, readAuditSpec } from './audit/spec.js';
+// The stage contract and the core data model.
+export { type Deviation, deviation, deviationsThatHold } from './core/deviations.js';
 export { EXIT, FairscopeError, InputError, UsageError } from './core/errors.js';
-export { emptyResults, type ResultsFile, readResults, writeResults } from './core/results.js';
-export { Rng } from './core/rng.js';
-export * from './core/types.js';
-// Curation
+export { clusterOf } from './core/items.js';
 export {
-  curationSummary,
-  findDuplicates,
-  findLeaks,
-  kCenterGreedy,
-  loadCurationInput,
-  runCuration,
-  selectItems,
-} from './curate/index.js';
+  emptyResults,
+  mergeResults,
+  RESULTS_SCHEMA_VERSION,
+  type ResultsFile,
+  type ResultsUpdate,
+} from './core/results.js';
+export { Rng } from './core/rng.js';
+export {
+  mergeStageResults,
+  noProgress,
+  type ProgressReporter,
+  type StageResult,
+  type StartProgress,
+  stageResult,
+} from './core/stage.js';
+export * from './core/types.js';
+export { findDuplicates } from './curate/dedup.js';
+export { findLeaks } from './curate/leakage.js';
+// Curation.
+export {
+  type CurationStageOptions,
+  type CurationStageResult,
+  curateDataset,
+  evaluateSelection,
+} from './curate/stage.js';
+// Data: manifests and importers.
 export { buildEmojiDataset } from './data/emoji/build.js';
 export { emojiCredits } from './data/emoji/credits.js';
 export { IMPORTER_NAMES, loadImporter } from './data/importers/registry.js';
-// Data
-export {
-  clusterOf,
-  readManifest,
-  resolveSource,
-  validateManifestItem,
-  writeManifest,
-} from './data/manifest.js';
+export { readManifest, resolveSource, validateManifestItem, writeManifest } from './data/manifest.js';
+// Embeddings: stores and the one join of a manifest with a store.
+export { type EmbeddedItems, embeddedItems, joinStore, type StoreJoin, takeRows } from './embed/join.js';
+export { joinLoadedStore, type LoadedStore, loadEmbeddedItems, readStore } from './embed/load.js';
 export { mergeStores } from './embed/merge.js';
 export { embedManifest } from './embed/run.js';
-export {
-  type EmbeddingChunk,
-  iterateEmbeddingChunks,
-  readEmbeddings,
-  writeEmbeddings,
-} from './embed/store.js';
+export { iterateEmbeddingChunks, readEmbeddings, writeEmbeddings } from './embed/store.js';
+// Images and models.
 export { CORRUPTION_NAMES, corruptImage, corruptionCatalogue } from './image/corrupt/index.js';
-// Images, models, embeddings
 export { preprocessHash } from './image/preprocess.js';
-export { geographic } from './indicators/geographic.js';
-export { labelAssociation } from './indicators/label-association.js';
-export { retrieval } from './indicators/retrieval.js';
-export { loadTaxonomy } from './indicators/taxonomy.js';
+// The three Fairness Indicators.
+export type { ClassScores } from './indicators/class-scores.js';
+export { evaluateGeographic, type GeographicStageOptions } from './indicators/geographic-stage.js';
+export {
+  evaluateLabelAssociation,
+  type LabelAssociationStageOptions,
+} from './indicators/label-association-stage.js';
+export { evaluateRetrieval, type RetrievalStageOptions } from './indicators/retrieval-stage.js';
+export { loadTaxonomy, parseTaxonomy, type Taxonomy } from './indicators/taxonomy.js';
 export { type LoadedModel, loadModel } from './models/load.js';
 export { BUILTIN_MODELS } from './models/registry.js';
-export * from './probe/index.js';
+// Probes on frozen features.
+export type { Head } from './probe/head.js';
+export { loadHead, saveHead } from './probe/head-io.js';
+export {
+  checkHeadFits,
+  evaluateProbe,
+  fitProbe,
+  type ProbeEvalOptions,
+  type ProbeFit,
+  type ProbeFitOptions,
+  probeLogits,
+} from './probe/stage.js';
+// Results files and the report.
 export {
   compareResults,
   evaluateGate,
-  loadResults,
   parseResults,
   renderComparisonHtml,
   renderComparisonMarkdown,
@@ -63,15 +93,30 @@ export {
   writeReportFiles,
   writeResultsParquet,
 } from './report/index.js';
-export { evaluateRobustness } from './robustness/evaluate.js';
+export { loadResults, saveResults, writeResultsFile } from './report/results-file.js';
+// Robustness.
+export { loadRobustnessInputs } from './robustness/load.js';
+export { readRobustnessSpec } from './robustness/spec.js';
 export {
-  effectiveRobustness,
-  fitLogitLine,
-  meanCorruptionError,
-  relativeMeanCorruptionError,
-} from './robustness/metrics.js';
-// Evaluation
-export * from './stats/index.js';
-
-// Training (TensorFlow.js)
-export * from './train/index.js';
+  evaluateRobustnessStage,
+  type RobustnessModel,
+  type RobustnessSet,
+  type RobustnessStageOptions,
+  scoreSet,
+} from './robustness/stage.js';
+// Statistics: one frame over any resampled statistic.
+export {
+  buildMetricFrames,
+  type FrameOptions,
+  holmAdjust,
+  MetricFrame,
+  percentileInterval,
+  runClusteredBootstrap,
+  StatisticFrame,
+  statisticFrame,
+} from './stats/index.js';
+export { regnetY } from './train/backbones/regnet.js';
+export { resnet } from './train/backbones/resnet.js';
+// Training (TensorFlow.js): SSL methods and supervised baselines.
+export { DEFAULT_CONFIG, METHODS, type Method, type TrainConfig } from './train/config.js';
+export { type EpochReport, train } from './train/loop.js';

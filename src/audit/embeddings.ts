@@ -6,33 +6,21 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startProgress } from '../cli/progress.js';
 import { FairscopeError } from '../core/errors.js';
-import type { FailedItem } from '../core/results.js';
-import type { EmbeddingSet, ManifestItem } from '../core/types.js';
+import { noProgress, type ProgressReporter, type StartProgress } from '../core/stage.js';
+import type { ManifestItem } from '../core/types.js';
+import { type LoadedStore, readStore } from '../embed/load.js';
 import { storePrecomputed } from '../embed/precomputed.js';
 import { embedManifest } from '../embed/run.js';
-import { EMBEDDINGS_FILE, readEmbeddings, readFailures, readStoreMeta } from '../embed/store.js';
+import { EMBEDDINGS_FILE, readStoreMeta } from '../embed/store.js';
 import { defaultWorkers } from '../image/pool.js';
 import { type LoadedModel, loadModel } from '../models/load.js';
-
-/** One model's embeddings of one manifest, with fast lookup of rows by id. */
-export interface StoredEmbeddings {
-  set: EmbeddingSet;
-  rowOf: Map<string, number>;
-  failures: FailedItem[];
-  provider: string;
-}
 
 export interface EmbedJob {
   /** Name used for the cache folder and in failures (the dataset name). */
   dataset: string;
   manifestPath: string;
   items: readonly ManifestItem[];
-}
-
-function indexRows(set: EmbeddingSet): Map<string, number> {
-  return new Map(set.ids.map((id, i) => [id, i]));
 }
 
 /** The file in OUT/cache/embeddings/<model>/ naming the model its stores were computed with. */
@@ -72,8 +60,9 @@ export async function embedJobs(
   jobs: readonly EmbedJob[],
   outDir: string,
   batchSize: number,
-): Promise<Map<string, StoredEmbeddings>> {
-  const out = new Map<string, StoredEmbeddings>();
+  startProgress: StartProgress = noProgress,
+): Promise<Map<string, LoadedStore>> {
+  const out = new Map<string, LoadedStore>();
   let loaded: LoadedModel | undefined;
   try {
     for (const job of jobs) {
@@ -91,7 +80,7 @@ export async function embedJobs(
           });
         } else {
           const extractor = loaded.extractor;
-          let progress: ReturnType<typeof startProgress> | undefined;
+          let progress: ProgressReporter | undefined;
           try {
             await embedManifest({
               extractor,
@@ -112,56 +101,16 @@ export async function embedJobs(
           }
         }
       }
-      const set = await readEmbeddings(dir);
-      const meta = await readStoreMeta(dir);
-      const failures = (await readFailures(dir)).map((f) => ({
-        dataset: job.dataset,
-        id: f.id,
-        reason: f.reason,
-      }));
-      if (set.ids.length === 0) {
+      const store = await readStore(dir);
+      if (store.set.ids.length === 0) {
         throw new FairscopeError(
           `model ${modelName}: no image of dataset ${job.dataset} could be embedded (see ${dir}/failures.jsonl)`,
         );
       }
-      out.set(job.dataset, { set, rowOf: indexRows(set), failures, provider: meta.provider ?? 'unknown' });
+      out.set(job.dataset, store);
     }
   } finally {
     if (loaded?.kind === 'extractor') await loaded.extractor.dispose();
   }
   return out;
-}
-
-/**
- * Rows of `items` in a store, in item order, skipping items that failed to embed.
- * @returns the kept items and their (kept, dim) embeddings (and logits when the store has them)
- */
-export function selectRows(
-  stored: StoredEmbeddings,
-  items: readonly ManifestItem[],
-): { items: ManifestItem[]; embeddings: Float32Array; logits?: Float32Array } {
-  const { set, rowOf } = stored;
-  const kept: ManifestItem[] = [];
-  const rows: number[] = [];
-  for (const it of items) {
-    const r = rowOf.get(it.id);
-    if (r !== undefined) {
-      kept.push(it);
-      rows.push(r);
-    }
-  }
-  const dim = set.dim;
-  const embeddings = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => {
-    embeddings.set(set.data.subarray(r * dim, (r + 1) * dim), i * dim);
-  });
-  let logits: Float32Array | undefined;
-  if (set.logits !== undefined && set.classes !== undefined) {
-    const c = set.classes.length;
-    logits = new Float32Array(rows.length * c);
-    rows.forEach((r, i) => {
-      logits?.set((set.logits as Float32Array).subarray(r * c, (r + 1) * c), i * c);
-    });
-  }
-  return logits === undefined ? { items: kept, embeddings } : { items: kept, embeddings, logits };
 }

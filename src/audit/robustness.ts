@@ -1,246 +1,250 @@
 /**
- * The audit's robustness step: natural (style) shifts and ImageNet-C corruption sweeps, each scored
- * with the spec's classifier and broken down by group (does a shift widen a disparity?).
- * Corrupted copies of a dataset are written once under OUT/cache/corrupted/ and embedded like any
- * other dataset.
+ * The audit's robustness entries: natural (style) shifts and ImageNet-C corruption sweeps. Each
+ * model's class scores on the entry's sets are collected while the model is loaded (corrupted copies
+ * are written once under OUT/cache/corrupted/ and embedded like any other dataset); once every model
+ * is scored, each entry goes to the robustness stage (src/robustness/stage.ts, the function
+ * `fairscope robustness` calls) with all models together, so that effective robustness can be fitted
+ * over baseline models and corruption errors normalised by a baseline model.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startProgress } from '../cli/progress.js';
-import type { FailedItem } from '../core/results.js';
-import type { ManifestItem, ResultRow } from '../core/types.js';
+import { mergeStageResults, noProgress, type StageResult, type StartProgress } from '../core/stage.js';
+import type { FailedItem, ManifestItem } from '../core/types.js';
 import { readManifest } from '../data/manifest.js';
+import type { EmbeddedItems } from '../embed/join.js';
+import type { LoadedStore } from '../embed/load.js';
+import { joinLoadedStore } from '../embed/load.js';
 import { corruptDataset } from '../image/corrupt/dataset.js';
-import { labelOf, parseLabelSource } from '../probe/dataset.js';
+import type { ClassScores } from '../indicators/class-scores.js';
 import {
-  type EvalDataset,
-  type EvalModel,
-  type EvalOutcome,
-  evaluateRobustness,
-} from '../robustness/evaluate.js';
-import { topKCorrect } from '../robustness/scoring.js';
+  corruptionDeviations,
+  effectiveRobustnessOf,
+  loadBaseline,
+  loadClassMap,
+  loadMask,
+} from '../robustness/load.js';
+import { evaluateRobustnessStage, type RobustnessModel, type RobustnessSet } from '../robustness/stage.js';
 import type { FrameOptions } from '../stats/metric-frame.js';
-import { type ClassScores, classify, type TrainedProbe } from './classifiers.js';
+import type { TrainedProbe } from './classifiers.js';
 import type { ResolvedDataset } from './datasets.js';
-import { embedJobs } from './embeddings.js';
+import { appliesTo } from './indicators.js';
 import type { AuditSpec } from './spec.js';
 
-type GroupSpec = string | string[];
-
-export interface RobustnessContext {
-  spec: AuditSpec;
-  model: string;
-  modelSpec: string;
-  batch: number;
-  outDir: string;
-  datasets: ReadonlyMap<string, ResolvedDataset>;
-  bootstrap: FrameOptions;
-  scores(classifier: string, dataset: string): Promise<ClassScores>;
-  probes: ReadonlyMap<string, TrainedProbe>;
-  log(line: string): void;
-}
-
-export interface RobustnessRun {
-  rows: ResultRow[];
-  notes: string[];
-  deviations: string[];
-  failures: FailedItem[];
-}
+type GroupSpec = string | readonly string[];
+type ShiftEntry = AuditSpec['robustness']['styleShift'][number];
+type CorruptionEntry = AuditSpec['robustness']['corruptions'][number];
 
 /** The attributes a robustness breakdown uses (intersections are not broken down here). */
 function attributesOf(groups: readonly GroupSpec[]): string[] {
-  return [...new Set(groups.flatMap((g) => (Array.isArray(g) ? g : [g])))];
+  return [...new Set(groups.flatMap((g) => (typeof g === 'string' ? [g] : [...g])))];
 }
 
-/** The class each item should get under a classifier: the probe's label source, or the item labels. */
-function targetsOf(
-  classifier: string,
+/** The label source of an entry: its own, else its probe's, else the labels. */
+function labelFromOf(
+  entry: { labelFrom?: string | undefined; classifier: string },
   probes: ReadonlyMap<string, TrainedProbe>,
-  items: readonly ManifestItem[],
-): string[][] {
-  const probe = probes.get(classifier.replace(/^probe:/, ''));
-  const source = probe?.head.source?.labelFrom;
-  if (classifier === 'logits' || source === undefined) return items.map((it) => it.labels);
-  const parsed = parseLabelSource(source);
-  return items.map((it) => {
-    const l = labelOf(it, parsed);
-    return l === undefined ? [] : [l];
-  });
+): string {
+  if (entry.labelFrom !== undefined) return entry.labelFrom;
+  const probe = probes.get(entry.classifier.replace(/^probe:/, ''));
+  return probe?.head.source?.labelFrom ?? 'labels';
 }
 
-/** Top-1/top-5 outcomes of class scores against the items' targets; targets outside the classes are not scored. */
-function outcomeOf(
-  scores: ClassScores,
-  items: readonly ManifestItem[],
-  targets: string[][],
-  dataset: string,
-): EvalOutcome {
-  const classIndex = new Map(scores.classes.map((c, i) => [c, i]));
-  const rowOf = new Map(scores.items.map((it, i) => [it.id, i]));
-  const n = items.length;
-  const c = scores.classes.length;
-  const scored = new Uint8Array(n);
-  const positives: Int32Array[] = [];
-  const rows: number[] = [];
-  let unknownTargets = 0;
-  let missing = 0;
-  items.forEach((it, i) => {
-    const r = rowOf.get(it.id);
-    const pos = Int32Array.from((targets[i] ?? []).map((t) => classIndex.get(t) ?? -1).filter((x) => x >= 0));
-    if (r === undefined) missing++;
-    else if (pos.length === 0) unknownTargets++;
-    else scored[i] = 1;
-    positives.push(pos);
-    rows.push(r ?? 0);
-  });
-  const logits = new Float32Array(n * c);
-  rows.forEach((r, i) => {
-    logits.set(scores.logits.subarray(r * c, (r + 1) * c), i * c);
-  });
-  const k5 = Math.min(5, c);
-  const top1 = topKCorrect(logits, n, c, positives, 1);
-  const top5 = topKCorrect(logits, n, c, positives, k5);
-  for (let i = 0; i < n; i++) {
-    if (scored[i] === 0) {
-      top1[i] = 0;
-      top5[i] = 0;
-    }
-  }
-  const warnings: string[] = [];
-  if (unknownTargets > 0)
-    warnings.push(
-      `${dataset}: ${unknownTargets} item(s) have a class the classifier cannot predict: not scored`,
-    );
-  if (missing > 0)
-    warnings.push(`${dataset}: ${missing} item(s) have no embedding (failed images): not scored`);
-  return { scored, top1, top5, warnings };
+/** One corrupted copy of a dataset, written under OUT/cache/corrupted/. */
+interface CorruptedSet {
+  name: string;
+  corruption: string;
+  severity: number;
+  manifestPath: string;
+  items: ManifestItem[];
 }
 
-export async function runRobustness(ctx: RobustnessContext): Promise<RobustnessRun> {
-  const out: RobustnessRun = { rows: [], notes: [], deviations: [], failures: [] };
-  const { spec, model, bootstrap } = ctx;
-  const resample = {
-    seed: bootstrap.seed,
-    resamples: bootstrap.resamples ?? 1000,
-    level: bootstrap.level ?? 0.95,
-  };
+/** Scores of every model on every entry's sets, gathered model by model. */
+export class RobustnessScores {
+  /** entry key ('shift:0', 'corruption:0') -> model -> set name -> scores. */
+  private readonly scores = new Map<string, Map<string, Map<string, ClassScores>>>();
+  private readonly labelFrom = new Map<string, string>();
+  private readonly corrupted = new Map<number, CorruptedSet[]>();
+  private readonly failures: FailedItem[] = [];
 
-  for (const shift of spec.robustness.styleShift) {
-    const names = [shift.inDistribution, ...shift.shifted];
-    const evalSets: EvalDataset[] = [];
-    const outcomes = new Map<string, EvalOutcome>();
-    for (const name of names) {
-      const ds = ctx.datasets.get(name);
-      if (ds === undefined) continue;
-      const scores = await ctx.scores(shift.classifier, name);
-      evalSets.push({
-        name,
-        kind: name === shift.inDistribution ? 'in-distribution' : 'shift',
-        pairing: name,
-        items: ds.items,
-      });
-      outcomes.set(
-        name,
-        outcomeOf(scores, ds.items, targetsOf(shift.classifier, ctx.probes, ds.items), name),
-      );
+  constructor(
+    private readonly spec: AuditSpec,
+    private readonly datasets: ReadonlyMap<string, ResolvedDataset>,
+    private readonly outDir: string,
+    private readonly startProgress: StartProgress = noProgress,
+  ) {}
+
+  private put(key: string, model: string, set: string, s: ClassScores): void {
+    let byModel = this.scores.get(key);
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.scores.set(key, byModel);
     }
-    const models: EvalModel[] = [{ id: model, outcomes }];
-    const result = evaluateRobustness(evalSets, models, {
-      inDistribution: shift.inDistribution,
-      attributes: attributesOf(shift.groups),
-      metrics: ['top1', 'top5', 'accuracy_drop'],
-      bootstrap: resample,
-      ...(bootstrap.minimumGroupSize === undefined ? {} : { minimumGroupSize: bootstrap.minimumGroupSize }),
-    });
-    out.rows.push(...result.rows);
-    out.notes.push(...result.warnings.map((w) => `robustness (${model}): ${w}`));
+    let bySet = byModel.get(model);
+    if (bySet === undefined) {
+      bySet = new Map();
+      byModel.set(model, bySet);
+    }
+    bySet.set(set, s);
   }
 
-  for (const sweep of spec.robustness.corruptions) {
-    const clean = ctx.datasets.get(sweep.dataset);
-    if (clean === undefined) continue;
-    const cleanScores = await ctx.scores(sweep.classifier, sweep.dataset);
-    const evalSets: EvalDataset[] = [
-      { name: sweep.dataset, kind: 'in-distribution', pairing: 'corruption', items: clean.items },
-    ];
-    const outcomes = new Map<string, EvalOutcome>([
-      [
-        sweep.dataset,
-        outcomeOf(
-          cleanScores,
-          clean.items,
-          targetsOf(sweep.classifier, ctx.probes, clean.items),
-          sweep.dataset,
-        ),
-      ],
-    ]);
-    const jobs: {
-      name: string;
-      corruption: string;
-      severity: number;
-      manifestPath: string;
-      items: ManifestItem[];
-    }[] = [];
-    const total = sweep.corruptions.length * sweep.severities.length * clean.items.length;
-    let progress: ReturnType<typeof startProgress> | undefined;
-    for (const corruption of sweep.corruptions) {
-      for (const severity of sweep.severities) {
-        const name = `${sweep.dataset}~${corruption}-${severity}`;
-        const dir = join(ctx.outDir, 'cache', 'corrupted', sweep.dataset, `${corruption}-${severity}`);
+  /** The corrupted copies of a corruption entry's dataset, written once for every model. */
+  private async corruptedSets(index: number, entry: CorruptionEntry): Promise<CorruptedSet[]> {
+    const done = this.corrupted.get(index);
+    if (done !== undefined) return done;
+    const clean = this.datasets.get(entry.dataset) as ResolvedDataset;
+    const total = entry.corruptions.length * entry.severities.length * clean.items.length;
+    let progress: ReturnType<StartProgress> | undefined;
+    const sets: CorruptedSet[] = [];
+    for (const corruption of entry.corruptions) {
+      for (const severity of entry.severities) {
+        const name = `${entry.dataset}~${corruption}-${severity}`;
+        const dir = join(this.outDir, 'cache', 'corrupted', entry.dataset, `${corruption}-${severity}`);
         const manifestPath = join(dir, 'manifest.jsonl');
         if (!existsSync(manifestPath)) {
-          progress ??= startProgress(`corrupt ${sweep.dataset}`, total);
+          progress ??= this.startProgress(`corrupt ${entry.dataset}`, total);
           const res = await corruptDataset(clean.items, {
             manifest: clean.manifestPath,
             corruption,
             severity,
-            seed: spec.seed,
+            seed: this.spec.seed,
             out: dir,
             onItem: () => progress?.tick(),
           });
-          out.failures.push(...res.failures.map((f) => ({ dataset: name, id: f.id, reason: f.reason })));
+          this.failures.push(...res.failures.map((f) => ({ dataset: name, id: f.id, reason: f.reason })));
         }
-        jobs.push({ name, corruption, severity, manifestPath, items: await readManifest(manifestPath) });
+        sets.push({ name, corruption, severity, manifestPath, items: await readManifest(manifestPath) });
       }
     }
     progress?.stop();
-    const stored = await embedJobs(
-      ctx.model,
-      ctx.modelSpec,
-      jobs.map((j) => ({ dataset: j.name, manifestPath: j.manifestPath, items: j.items })),
-      ctx.outDir,
-      ctx.batch,
-    );
-    for (const job of jobs) {
-      const s = stored.get(job.name);
-      if (s === undefined) continue;
-      out.failures.push(...s.failures);
-      const scores = await classify(sweep.classifier, ctx.probes, s, job.items);
-      evalSets.push({
-        name: job.name,
-        kind: 'corruption',
-        corruption: job.corruption,
-        severity: job.severity,
-        pairing: 'corruption',
-        items: job.items,
-      });
-      outcomes.set(
-        job.name,
-        outcomeOf(scores, job.items, targetsOf(sweep.classifier, ctx.probes, job.items), job.name),
-      );
+    this.corrupted.set(index, sets);
+    return sets;
+  }
+
+  /**
+   * Gathers one model's scores on every robustness set it is audited on.
+   * @param embedCorrupted embeds corrupted copies with this model: set name -> store
+   */
+  async collect(ctx: {
+    model: string;
+    probes: ReadonlyMap<string, TrainedProbe>;
+    scores(classifier: string, dataset: string): Promise<ClassScores>;
+    embedCorrupted(
+      jobs: { dataset: string; manifestPath: string; items: ManifestItem[] }[],
+    ): Promise<Map<string, LoadedStore>>;
+    classScores(classifier: string, data: EmbeddedItems): Promise<ClassScores>;
+  }): Promise<void> {
+    const { model } = ctx;
+    for (const [i, shift] of this.spec.robustness.styleShift.entries()) {
+      if (!appliesTo(shift, model)) continue;
+      const key = `shift:${i}`;
+      this.labelFrom.set(key, labelFromOf(shift, ctx.probes));
+      for (const name of [shift.inDistribution, ...shift.shifted]) {
+        this.put(key, model, name, await ctx.scores(shift.classifier, name));
+      }
     }
-    const result = evaluateRobustness(evalSets, [{ id: model, outcomes }], {
-      inDistribution: sweep.dataset,
-      attributes: attributesOf(sweep.groups),
-      metrics: ['top1', 'corruption_error', 'mce', 'relative_mce'],
+    for (const [i, sweep] of this.spec.robustness.corruptions.entries()) {
+      if (!appliesTo(sweep, model)) continue;
+      const key = `corruption:${i}`;
+      this.labelFrom.set(key, labelFromOf(sweep, ctx.probes));
+      this.put(key, model, sweep.dataset, await ctx.scores(sweep.classifier, sweep.dataset));
+      const sets = await this.corruptedSets(i, sweep);
+      const stores = await ctx.embedCorrupted(
+        sets.map((s) => ({ dataset: s.name, manifestPath: s.manifestPath, items: s.items })),
+      );
+      for (const s of sets) {
+        const store = stores.get(s.name);
+        if (store === undefined) continue;
+        const data = joinLoadedStore(s.items, store, { manifest: s.manifestPath, dataset: s.name });
+        this.put(key, model, s.name, await ctx.classScores(sweep.classifier, data));
+      }
+    }
+  }
+
+  private modelsOf(key: string): RobustnessModel[] {
+    return [...(this.scores.get(key) ?? new Map<string, Map<string, ClassScores>>())].map(([id, scores]) => ({
+      id,
+      scores,
+    }));
+  }
+
+  /** Every entry through the robustness stage, with all models together. */
+  async evaluate(bootstrap: FrameOptions): Promise<StageResult> {
+    const results: StageResult[] = [];
+    const resample = {
+      seed: bootstrap.seed,
+      resamples: bootstrap.resamples ?? 1000,
+      level: bootstrap.level ?? 0.95,
+    };
+    const common = (entry: ShiftEntry | CorruptionEntry, key: string) => ({
+      attributes: attributesOf(entry.groups),
+      labelFrom: this.labelFrom.get(key) ?? 'labels',
+      ...(entry.metrics === undefined ? {} : { metrics: entry.metrics }),
+      ...(entry.missingValues === undefined ? {} : { missingValues: entry.missingValues }),
       bootstrap: resample,
       ...(bootstrap.minimumGroupSize === undefined ? {} : { minimumGroupSize: bootstrap.minimumGroupSize }),
     });
-    out.rows.push(...result.rows);
-    out.notes.push(...result.warnings.map((w) => `robustness (${model}): ${w}`));
-    out.deviations.push(
-      'robustness: corruption errors are unnormalised (no AlexNet baseline errors on this data); severity parameters in pixels are scaled to the image resolution.',
-    );
+    for (const [i, shift] of this.spec.robustness.styleShift.entries()) {
+      const key = `shift:${i}`;
+      const models = this.modelsOf(key);
+      if (models.length === 0) continue;
+      const sets: RobustnessSet[] = [];
+      for (const name of [shift.inDistribution, ...shift.shifted]) {
+        const options = shift.sets[name];
+        const classMap = await loadClassMap(options?.labelMap);
+        const kind = name === shift.inDistribution ? 'in-distribution' : 'shift';
+        sets.push({
+          name,
+          kind,
+          pairing: kind === 'in-distribution' || options?.paired ? shift.inDistribution : `shift:${name}`,
+          items: (this.datasets.get(name) as ResolvedDataset).items,
+          mask: await loadMask(options?.mask ?? 'none'),
+          ...(classMap === undefined ? {} : { classMap }),
+        });
+      }
+      const effectiveRobustness = effectiveRobustnessOf(shift.effectiveRobustness);
+      results.push(
+        evaluateRobustnessStage(sets, models, {
+          inDistribution: shift.inDistribution,
+          ...common(shift, key),
+          ...(effectiveRobustness === undefined ? {} : { effectiveRobustness }),
+        }),
+      );
+    }
+    for (const [i, sweep] of this.spec.robustness.corruptions.entries()) {
+      const key = `corruption:${i}`;
+      const models = this.modelsOf(key);
+      if (models.length === 0) continue;
+      const corrupted = this.corrupted.get(i) ?? [];
+      const sets: RobustnessSet[] = [
+        {
+          name: sweep.dataset,
+          kind: 'in-distribution',
+          pairing: sweep.dataset,
+          items: (this.datasets.get(sweep.dataset) as ResolvedDataset).items,
+        },
+      ];
+      for (const c of corrupted) {
+        sets.push({
+          name: c.name,
+          kind: 'corruption',
+          corruption: c.corruption,
+          severity: c.severity,
+          pairing: sweep.dataset,
+          items: c.items,
+          deviations: await corruptionDeviations(c.manifestPath, c.corruption),
+        });
+      }
+      const baseline = await loadBaseline(sweep.baseline);
+      results.push(
+        evaluateRobustnessStage(sets, models, {
+          inDistribution: sweep.dataset,
+          ...common(sweep, key),
+          ...(baseline === undefined ? {} : { baseline }),
+        }),
+      );
+    }
+    const merged = mergeStageResults(results);
+    merged.failures.push(...this.failures);
+    return merged;
   }
-  return out;
 }

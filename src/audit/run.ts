@@ -6,22 +6,20 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { canonicalJson, stableHash } from '../core/hash.js';
-import {
-  emptyResults,
-  type FailedItem,
-  type ResultsFile,
-  readResults,
-  writeResults,
-} from '../core/results.js';
-import type { ResultRow } from '../core/types.js';
+import { emptyResults, type ResultsFile } from '../core/results.js';
+import { mergeStageResults, noProgress, type StageResult, type StartProgress } from '../core/stage.js';
+import type { EmbeddedItems } from '../embed/join.js';
+import { joinLoadedStore, type LoadedStore } from '../embed/load.js';
+import type { ClassScores } from '../indicators/class-scores.js';
 import { BUILTIN_MODELS } from '../models/registry.js';
+import { loadResults, writeResultsFile } from '../report/results-file.js';
 import { writeReportFiles } from '../report/write.js';
-import { type ClassScores, classify, type TrainedProbe, trainProbe } from './classifiers.js';
-import { runCurationStep } from './curation.js';
+import { classScores, type TrainedProbe, trainProbe } from './classifiers.js';
+import { runCurationEntry } from './curation.js';
 import { type ResolvedDataset, resolveDatasets } from './datasets.js';
-import { embedJobs, resetStaleModelCache, type StoredEmbeddings } from './embeddings.js';
-import { runIndicators } from './indicators.js';
-import { runRobustness } from './robustness.js';
+import { embedJobs, resetStaleModelCache } from './embeddings.js';
+import { appliesTo, runIndicators } from './indicators.js';
+import { RobustnessScores } from './robustness.js';
 import type { AuditSpec } from './spec.js';
 import type { TrainedModel, TrainingInfo } from './train-models.js';
 
@@ -38,6 +36,8 @@ export interface AuditOptions {
   /** Extra fields for results.datasets (credits, notes), by dataset name. */
   datasetInfo?: Record<string, Record<string, unknown>>;
   log?: (line: string) => void;
+  /** Progress of long steps (embedding, corrupting, training); the CLI draws bars. */
+  progress?: StartProgress;
 }
 
 export interface AuditRun {
@@ -49,7 +49,11 @@ export interface AuditRun {
 
 /** Probes some evaluation uses, by name. */
 function usedProbes(spec: AuditSpec): Set<string> {
+  const evaluated = Object.entries(spec.probes)
+    .filter(([, p]) => p.evaluate !== undefined)
+    .map(([name]) => `probe:${name}`);
   const classifiers = [
+    ...evaluated,
     ...spec.indicators['label-association'].map((s) => s.classifier),
     ...spec.indicators.geographic.map((s) => s.classifier),
     ...spec.robustness.styleShift.map((s) => s.classifier),
@@ -91,12 +95,13 @@ function modelInfo(
 /** Runs the whole audit of a spec. */
 export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<AuditRun> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const progress = opts.progress ?? noProgress;
   const outDir = resolve(opts.outDir);
   const resultsPath = join(outDir, 'results.json');
   const specHash = stableHash({ spec, auditVersion: AUDIT_VERSION });
 
   if (!opts.force && existsSync(resultsPath)) {
-    const previous = await readResults(resultsPath).catch(() => undefined);
+    const previous = await loadResults(resultsPath).catch(() => undefined);
     if (previous !== undefined && previous.extra.specHash === specHash) {
       const files = await writeMissingReport(previous, outDir, opts.modelCard ?? false);
       log(`audit: ${resultsPath} is up to date with the spec; nothing recomputed`);
@@ -111,22 +116,15 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
     if (ds.root === ds.name) roots.set(ds.name, ds);
   }
   const results = emptyResults();
-  const failures: FailedItem[] = [];
-  const rows: ResultRow[] = [];
-  const notes: string[] = [];
-  const deviations = new Set<string>([
-    'Test images are center-cropped (deterministic); the reference configs use RandomCrop 224 at test time for CC, Dollar Street and UTK/CC queries (protocols.md 9.3).',
-  ]);
+  const stages: StageResult[] = [];
   const bootstrap = {
     seed: spec.seed,
     resamples: spec.bootstrap.resamples,
     level: spec.bootstrap.level,
-    minimumGroupSize: {
-      items: spec.bootstrap.minGroupSize,
-      clusters: Math.max(2, Math.round(spec.bootstrap.minGroupSize / 3)),
-    },
+    minimumGroupSize: { items: spec.bootstrap.minGroupSize, clusters: spec.bootstrap.minClusters },
   };
   const probeNames = usedProbes(spec);
+  const robustness = new RobustnessScores(spec, datasets, outDir, progress);
   // Models the audit trains: checked before any is trained, loaded only when the spec has some.
   const training = Object.values(spec.models).some((m) => m.train !== undefined)
     ? await import('./train-models.js')
@@ -145,6 +143,7 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
         dataset: trainSet,
         outDir,
         log,
+        progress,
       });
     }
     const model = trained?.modelPath ?? (modelSpec.model as string);
@@ -156,92 +155,78 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
       manifestPath: r.manifestPath,
       items: r.items,
     }));
-    const stored = await embedJobs(modelName, model, jobs, outDir, modelSpec.batch);
-    for (const s of stored.values()) failures.push(...s.failures);
-    const embeddingsOf = (dataset: string): StoredEmbeddings => {
+    const stored = await embedJobs(modelName, model, jobs, outDir, modelSpec.batch, progress);
+    const storeOf = (dataset: string): LoadedStore => {
       const root = datasets.get(dataset)?.root ?? dataset;
       const s = stored.get(root);
       if (s === undefined) throw new Error(`no embeddings for dataset ${dataset}`);
       return s;
     };
+    const embeddedCache = new Map<string, EmbeddedItems>();
+    const embedded = (dataset: string): EmbeddedItems => {
+      let e = embeddedCache.get(dataset);
+      if (e === undefined) {
+        const ds = datasets.get(dataset) as ResolvedDataset;
+        e = joinLoadedStore(ds.items, storeOf(dataset), { manifest: ds.manifestPath, dataset });
+        embeddedCache.set(dataset, e);
+      }
+      return e;
+    };
+    // Failed images of every root, once.
+    for (const r of roots.values())
+      stages.push({ rows: [], deviations: [], notes: [], failures: embedded(r.name).excluded });
 
     const probes = new Map<string, TrainedProbe>();
     for (const name of [...probeNames].sort()) {
       const p = spec.probes[name];
-      const train = datasets.get(p?.train ?? '');
-      if (p === undefined || train === undefined) continue;
-      log(`audit: training probe ${name} on ${train.items.length} ${p.train} images (${modelName})`);
-      probes.set(
-        name,
-        await trainProbe(name, p, modelName, embeddingsOf(p.train), train.items, outDir, spec.seed),
+      if (p === undefined || !appliesTo(p, modelName) || datasets.get(p.train) === undefined) continue;
+      log(
+        `audit: training probe ${name} on ${embedded(p.train).items.length} ${p.train} images (${modelName})`,
       );
+      probes.set(name, await trainProbe(name, p, modelName, embedded(p.train), outDir, spec.seed));
     }
     const scoreCache = new Map<string, Promise<ClassScores>>();
     const scores = (classifier: string, dataset: string): Promise<ClassScores> => {
       const key = `${classifier}\u0000${dataset}`;
       let s = scoreCache.get(key);
       if (s === undefined) {
-        s = classify(classifier, probes, embeddingsOf(dataset), datasets.get(dataset)?.items ?? []);
+        s = classScores(classifier, probes, modelName, embedded(dataset));
         scoreCache.set(key, s);
       }
       return s;
     };
 
     log(`audit: indicators (${modelName})`);
-    const ind = await runIndicators({
-      spec,
-      specDir: opts.specDir,
+    stages.push(await runIndicators({ spec, model: modelName, bootstrap, scores, embedded, probes }));
+    await robustness.collect({
       model: modelName,
-      datasets,
-      bootstrap,
-      scores,
-      embeddings: embeddingsOf,
-    });
-    rows.push(...ind.rows);
-    notes.push(...ind.notes);
-    for (const d of ind.deviations) deviations.add(d);
-
-    const rob = await runRobustness({
-      spec,
-      model: modelName,
-      modelSpec: model,
-      batch: modelSpec.batch,
-      outDir,
-      datasets,
-      bootstrap,
-      scores,
       probes,
-      log,
+      scores,
+      classScores: (classifier, data) => classScores(classifier, probes, modelName, data),
+      embedCorrupted: (corruptedJobs) =>
+        embedJobs(modelName, model, corruptedJobs, outDir, modelSpec.batch, progress),
     });
-    rows.push(...rob.rows);
-    notes.push(...rob.notes);
-    failures.push(...rob.failures);
-    for (const d of rob.deviations) deviations.add(d);
 
     for (const cur of spec.curation.filter((c) => c.model === modelName)) {
-      const ds = datasets.get(cur.dataset);
-      if (ds === undefined) continue;
       log(
-        `audit: curating ${cur.budget} of ${ds.items.length} ${cur.dataset} images (${cur.strategy}, ${modelName})`,
+        `audit: curating ${cur.budget} of ${embedded(cur.dataset).items.length} ${cur.dataset} images (${cur.strategy}, ${modelName})`,
       );
-      const cr = await runCurationStep(cur, ds.items, embeddingsOf(cur.dataset), spec.seed, modelName, {
-        dataset: (name) => ({ items: datasets.get(name)?.items ?? [], stored: embeddingsOf(name) }),
-        bootstrap,
-      });
-      rows.push(...cr.rows);
-      notes.push(...cr.notes);
+      stages.push(await runCurationEntry(cur, modelName, embedded, spec.seed, bootstrap));
     }
 
-    const first = stored.values().next().value as StoredEmbeddings | undefined;
+    const first = stored.values().next().value as LoadedStore | undefined;
     results.models[modelName] = modelInfo(
       modelName,
       model,
       trained?.info,
-      first?.provider ?? 'unknown',
+      first?.meta.provider ?? 'unknown',
       first?.set.dim ?? 0,
       [...probes.values()],
     );
   }
+  log('audit: robustness');
+  stages.push(await robustness.evaluate(bootstrap));
+  const merged = mergeStageResults(stages);
 
   for (const [name, ds] of datasets) {
     results.datasets[name] = {
@@ -252,36 +237,26 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
       ...(opts.datasetInfo?.[name] ?? {}),
     };
   }
-  results.rows = rows;
-  results.failures = dedupeFailures(failures);
-  results.deviations = [...deviations];
+  results.rows = merged.rows;
+  results.failures = merged.failures;
+  results.deviations = merged.deviations;
   results.extra = {
     specHash,
     specName: spec.name,
     spec: JSON.parse(canonicalJson(spec)),
-    notes: [...spec.notes, ...notes],
+    notes: [...spec.notes, ...merged.notes],
     protocol: {
       bootstrap: `${spec.bootstrap.resamples} clustered bootstrap resamples, ${Math.round(spec.bootstrap.level * 100)}% percentile intervals, seed ${spec.seed}`,
-      smallGroups: `warning below ${spec.bootstrap.minGroupSize} images`,
+      smallGroups: `warning below ${spec.bootstrap.minGroupSize} images or ${spec.bootstrap.minClusters} clusters`,
     },
   };
-  await writeResults(resultsPath, results);
+  await writeResultsFile(resultsPath, results);
   const files = await writeReportFiles(results, outDir, {
     parquet: true,
     modelCard: opts.modelCard ?? false,
   });
   log(`audit: wrote ${resultsPath}, ${files.html}`);
   return { results, reused: false, files: { results: resultsPath, ...files } };
-}
-
-function dedupeFailures(failures: FailedItem[]): FailedItem[] {
-  const seen = new Set<string>();
-  return failures.filter((f) => {
-    const key = `${f.dataset}\u0000${f.id}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 async function writeMissingReport(results: ResultsFile, outDir: string, modelCard: boolean) {

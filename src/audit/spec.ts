@@ -8,6 +8,13 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
+import { FIRST_PICKS } from '../curate/kcenter.js';
+import { DISTANCE_METRICS } from '../curate/points.js';
+import { SEARCH_METHODS } from '../curate/search.js';
+import { STRATEGIES } from '../curate/select.js';
+import { BUILTIN_TAXONOMIES } from '../indicators/taxonomy.js';
+import { ROBUSTNESS_METRICS } from '../robustness/evaluate.js';
+import { baselineSpec, effectiveRobustnessSpec, labelMapSpec, maskSpec } from '../robustness/spec.js';
 import { DEFAULT_CONFIG, METHODS, OPTIMIZERS } from '../train/config.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a name of letters, digits, "_", "." or "-"');
@@ -107,20 +114,55 @@ const modelSpec = z
     message: 'give exactly one of "model" (a model to load) or "train" (a model the audit trains)',
   });
 
-const probeSpec = z
-  .object({
+/** Where an item's class comes from: its first label, or an attribute. */
+const labelFrom = z.string().regex(/^(labels|attr:.+)$/, 'labels or attr:<name>');
+
+/**
+ * A probe's options, as `fairscope probe train` takes them; absent options get the same defaults
+ * (src/probe/train.ts, src/probe/knn-head.ts).
+ */
+const probeOptions = z.object({
+  labelFrom: labelFrom.default('labels'),
+  head: z.enum(['linear', 'bn-linear', 'knn']).default('linear'),
+  optimizer: z.enum(['lbfgs', 'sgd']).optional(),
+  l2: z.number().nonnegative().optional(),
+  maxIter: z.number().int().positive().optional(),
+  tolerance: z.number().positive().optional(),
+  valFraction: z.number().min(0).lt(1).optional(),
+  learningRate: z.number().positive().optional(),
+  batchSize: z.number().int().positive().optional(),
+  patience: z.number().int().positive().optional(),
+  /** kNN: neighbours and vote temperature. */
+  k: z.number().int().positive().optional(),
+  temperature: z.number().positive().optional(),
+  /** Leave out (and count) training items without a class instead of failing. */
+  skipUnlabeled: z.boolean().default(false),
+});
+
+/** Only these models (default: every model of the spec). */
+const modelsFilter = z.array(name).min(1).optional();
+
+const probeSpec = probeOptions
+  .extend({
     /** Dataset the head is trained on (frozen features of each model). */
     train: name,
-    /** Where the class comes from: the first label, or an attribute. */
-    labelFrom: z.string().default('labels'),
-    head: z.enum(['linear', 'bn-linear', 'knn']).default('linear'),
-    l2: z.number().nonnegative().default(1e-4),
-    maxIter: z.number().int().positive().default(300),
+    /** Top-k accuracy on these datasets, as `fairscope probe eval`, overall and per attribute. */
+    evaluate: z
+      .object({
+        datasets: z.array(name).min(1),
+        groupBy: z.array(z.string()).default([]),
+        k: z.array(z.number().int().positive()).default([1, 5]),
+      })
+      .strict()
+      .optional(),
+    models: modelsFilter,
   })
   .strict();
 
 /** Which group comparisons get a test (Holm-adjusted): each group vs the rest, every pair, or none. */
 const comparisons = z.enum(['vsRest', 'pairwise', 'none']).default('vsRest');
+/** Values reported but left out of gaps and tests (default: n/a, unknown, ...). */
+const missingValues = z.array(z.string()).optional();
 
 /** How a model gets class scores: its own logits (zero-shot) or a probe trained on frozen features. */
 const classifier = z.union([
@@ -134,13 +176,18 @@ const labelAssociationSpec = z
     classifier,
     /** A built-in taxonomy name (casual-conversations, miap, emoji-demo) or a taxonomy file. */
     taxonomy: z.string(),
+    /** A JSON map {class: label name | [names]} (the first name is used), relative to the spec. */
+    labelNames: z.string().optional(),
     thresholds: z.array(z.number().min(0).max(1)).default([0, 0.1, 0.3, 0.8]),
-    groups: z.array(groupSpec).min(1),
+    /** Default: every attribute with string values. */
+    groups: z.array(groupSpec).min(1).optional(),
+    missingValues,
     /** Allow taxonomy labels absent from the class list (with a warning), for small label spaces. */
     partialTaxonomy: z.boolean().default(false),
     /** Per-class prediction rates (protocols.md 3.2) for the taxonomy's classes, every class, or none. */
     perClass: z.enum(['taxonomy', 'all', 'none']).default('taxonomy'),
     comparisons,
+    models: modelsFilter,
   })
   .strict();
 
@@ -150,9 +197,13 @@ const geographicSpec = z
     classifier,
     /** Class → concept(s) map file; identity when omitted (classes are the concepts). */
     conceptMap: z.string().optional(),
-    threshold: z.number().min(0).max(1).default(0),
-    groups: z.array(groupSpec).min(1),
+    /** Dollar Street's THRESHOLDS. */
+    thresholds: z.array(z.number().min(0).max(1)).min(1).default([0]),
+    /** Default: region, income bucket and their intersection. */
+    groups: z.array(groupSpec).min(1).optional(),
+    missingValues,
     comparisons,
+    models: modelsFilter,
   })
   .strict();
 
@@ -163,36 +214,68 @@ const retrievalSpec = z
     attribute: z.string(),
     k: z.array(z.number().int().positive()).default([1, 5, 10, 50]),
     groups: z.array(groupSpec).default([]),
+    missingValues,
     comparisons,
+    /** Exact blocked GEMM, or an HNSW index whose recall against exact search is reported. */
+    search: z.enum(['exact', 'hnsw']).default('exact'),
+    recallSample: z.number().int().positive().default(1000),
+    threads: z.number().int().positive().optional(),
+    models: modelsFilter,
   })
   .strict();
+
+/** How one set of a robustness entry is scored, as in the robustness command's spec. */
+const robustnessSetOptions = z
+  .object({
+    /** Classes the set is scored on (IN-A, IN-R, ObjectNet: present). */
+    mask: maskSpec.default('none'),
+    /** Dataset label -> model class(es): a JSON file (relative to the spec) or an inline map. */
+    labelMap: labelMapSpec.optional(),
+    /** Resample jointly with the in-distribution set (items shared by cluster name). */
+    paired: z.boolean().default(false),
+  })
+  .strict();
+
+/** Options every robustness entry shares with the robustness command. */
+const robustnessOptions = {
+  classifier,
+  groups: z.array(groupSpec).default([]),
+  /** Where an item's class comes from (default: the probe's label source, or the labels). */
+  labelFrom: labelFrom.optional(),
+  metrics: z.array(z.enum(ROBUSTNESS_METRICS)).min(1).optional(),
+  missingValues,
+  models: modelsFilter,
+};
 
 const styleShiftSpec = z
   .object({
     /** The in-distribution test set and the shifted sets, scored with one classifier. */
     inDistribution: name,
     shifted: z.array(name).min(1),
-    classifier,
-    groups: z.array(groupSpec).default([]),
+    /** Masks, label maps and pairing of the sets, by dataset name. */
+    sets: z.record(name, robustnessSetOptions).default({}),
+    /** Effective robustness against baseline models of the spec, or published accuracies. */
+    effectiveRobustness: effectiveRobustnessSpec.optional(),
+    ...robustnessOptions,
   })
   .strict();
 
 const corruptionSpec = z
   .object({
     dataset: name,
-    classifier,
     corruptions: z.array(z.string()).min(1),
     severities: z.array(z.number().int().min(1).max(5)).default([1, 2, 3, 4, 5]),
-    groups: z.array(groupSpec).default([]),
+    /** Normalises corruption errors: a model of the spec, published errors, or a JSON file of them. */
+    baseline: baselineSpec.optional(),
+    ...robustnessOptions,
   })
   .strict();
 
 /**
  * Train a probe on the curated selection and on random selections of the same size (same candidate
- * pool), and score both on a test set, overall and per group (src/audit/curation-eval.ts).
+ * pool), and score both on a test set, overall and per group (src/curate/evaluate-selection.ts).
  */
-const curationEvaluateSpec = probeSpec
-  .omit({ train: true })
+const curationEvaluateSpec = probeOptions
   .extend({
     /** Dataset the probes are scored on. */
     test: name,
@@ -208,13 +291,23 @@ const curationSpec = z
     /** The model whose embeddings define diversity. */
     model: name,
     budget: z.number().int().positive(),
-    strategy: z.enum(['kcenter', 'balanced', 'typical', 'unique', 'random']).default('balanced'),
-    /** Attributes to balance (balanced strategy) or to report shares of. */
-    balance: z.array(z.string()).default([]),
-    /** Remove near-duplicates above this cosine similarity before selecting. */
-    dedupThreshold: z.number().gt(0).max(1).optional(),
+    strategy: z.enum(STRATEGIES as [string, ...string[]]).default('kcenter'),
+    /** Attributes whose groups get quotas (any strategy; crossed when several), as --balance. */
+    balance: z.array(z.string()).min(1).optional(),
+    /** Quota shares: equal (default), exact {value: fraction}, or lower bounds via minShares. */
+    shares: z.record(z.number().min(0).max(1)).optional(),
+    minShares: z.record(z.number().min(0).max(1)).optional(),
     /** Redistribute a small group's missing items instead of failing. */
     allowShortfall: z.boolean().default(false),
+    /** Attributes whose shares are reported when not balancing, as --group. */
+    groups: z.array(z.string()).min(1).optional(),
+    /** Remove near-duplicates at or above this cosine similarity before selecting. */
+    dedupThreshold: z.number().gt(0).max(1).optional(),
+    first: z.enum(FIRST_PICKS as [string, ...string[]]).default('random'),
+    metric: z.enum(DISTANCE_METRICS as [string, ...string[]]).default('cosine'),
+    neighbours: z.number().int().positive().optional(),
+    minDistance: z.number().nonnegative().optional(),
+    search: z.enum(SEARCH_METHODS as [string, ...string[]]).default('auto'),
     evaluate: curationEvaluateSpec.optional(),
   })
   .strict();
@@ -227,9 +320,12 @@ export const auditSpecSchema = z
     seed: z.number().int().nonnegative().default(0),
     bootstrap: z
       .object({
-        resamples: z.number().int().min(100).default(1000),
+        /** 0 turns intervals (and group tests) off, as --resamples 0. */
+        resamples: z.number().int().min(0).default(1000),
         level: z.number().gt(0).lt(1).default(0.95),
+        /** Groups with fewer items or clusters are flagged "too small to conclude". */
         minGroupSize: z.number().int().positive().default(30),
+        minClusters: z.number().int().positive().default(10),
       })
       .strict()
       .default({}),
@@ -263,6 +359,9 @@ export type ProbeSpec = z.infer<typeof probeSpec>;
 export type ModelSpec = z.infer<typeof modelSpec>;
 export type TrainSpec = z.infer<typeof trainSpec>;
 export type CurationEvaluateSpec = z.infer<typeof curationEvaluateSpec>;
+
+/** Taxonomy names that are not files: the built-in ones and the demo's. */
+const BUILTIN_TAXONOMY_NAMES: readonly string[] = [...BUILTIN_TAXONOMIES, 'emoji-demo'];
 
 /** Turns zod issues into one message naming each key path and what was expected. */
 function describeIssues(file: string, error: z.ZodError): string {
@@ -320,9 +419,42 @@ function checkReferences(file: string, spec: AuditSpec): void {
     needDataset(`curation.${i}.dataset`, s.dataset);
     if (!models.has(s.model))
       problems.push(`curation.${i}.model: no model "${s.model}" (models: ${[...models].join(', ')})`);
-    if (s.strategy === 'balanced' && s.balance.length === 0)
+    if (s.strategy === 'balanced' && s.balance === undefined)
       problems.push(`curation.${i}.balance: the balanced strategy needs attributes to balance`);
+    if ((s.shares !== undefined || s.minShares !== undefined) && s.balance === undefined)
+      problems.push(`curation.${i}: shares and minShares need balance`);
+    if (s.shares !== undefined && s.minShares !== undefined)
+      problems.push(`curation.${i}: give shares or minShares, not both`);
     if (s.evaluate !== undefined) needDataset(`curation.${i}.evaluate.test`, s.evaluate.test);
+  });
+  const needModels = (path: string, names: readonly string[] | undefined) => {
+    for (const m of names ?? [])
+      if (!models.has(m)) problems.push(`${path}: no model "${m}" (models: ${[...models].join(', ')})`);
+  };
+  for (const [n, p] of Object.entries(spec.probes)) {
+    needModels(`probes.${n}.models`, p.models);
+    p.evaluate?.datasets.forEach((d, j) => {
+      needDataset(`probes.${n}.evaluate.datasets.${j}`, d);
+    });
+  }
+  for (const kind of ['label-association', 'geographic', 'retrieval'] as const) {
+    spec.indicators[kind].forEach((s, i) => {
+      needModels(`indicators.${kind}.${i}.models`, s.models);
+    });
+  }
+  spec.robustness.styleShift.forEach((s, i) => {
+    needModels(`robustness.styleShift.${i}.models`, s.models);
+    const er = s.effectiveRobustness;
+    if (er !== undefined && 'baselines' in er)
+      needModels(`robustness.styleShift.${i}.effectiveRobustness.baselines`, er.baselines);
+    for (const d of Object.keys(s.sets)) {
+      if (d !== s.inDistribution && !s.shifted.includes(d))
+        problems.push(`robustness.styleShift.${i}.sets.${d}: not one of this entry's datasets`);
+    }
+  });
+  spec.robustness.corruptions.forEach((s, i) => {
+    needModels(`robustness.corruptions.${i}.models`, s.models);
+    if (typeof s.baseline === 'string') needModels(`robustness.corruptions.${i}.baseline`, [s.baseline]);
   });
   if (problems.length > 0) throw new UsageError(`${file}: invalid audit spec:\n  ${problems.join('\n  ')}`);
 }
@@ -342,6 +474,22 @@ export function parseAuditSpec(raw: unknown, file: string): AuditSpec {
   }
   for (const m of Object.values(spec.models)) {
     if (m.model !== undefined && /[/\\]|\.(ya?ml|json)$/.test(m.model)) m.model = abs(m.model);
+  }
+  for (const la of spec.indicators['label-association']) {
+    if (la.labelNames !== undefined) la.labelNames = abs(la.labelNames);
+    if (!BUILTIN_TAXONOMY_NAMES.includes(la.taxonomy)) la.taxonomy = abs(la.taxonomy);
+  }
+  for (const g of spec.indicators.geographic)
+    if (g.conceptMap !== undefined) g.conceptMap = abs(g.conceptMap);
+  for (const shift of spec.robustness.styleShift) {
+    for (const set of Object.values(shift.sets)) {
+      if (typeof set.labelMap === 'string') set.labelMap = abs(set.labelMap);
+      if (typeof set.mask === 'object' && 'classesFile' in set.mask)
+        set.mask = { classesFile: abs(set.mask.classesFile) };
+    }
+  }
+  for (const c of spec.robustness.corruptions) {
+    if (typeof c.baseline === 'object' && 'file' in c.baseline) c.baseline = { file: abs(c.baseline.file) };
   }
   return spec;
 }

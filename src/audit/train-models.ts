@@ -10,13 +10,14 @@
  * The descriptor id written into RUN_DIR/model.json carries a hash of the weights, so the embedding
  * store and probe caches (keyed by model id) change whenever the weights do.
  */
+
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startProgress } from '../cli/progress.js';
 import { UsageError } from '../core/errors.js';
 import { stableHash } from '../core/hash.js';
+import { noProgress, type StartProgress } from '../core/stage.js';
 import { labelOf, parseLabelSource } from '../probe/dataset.js';
 import { BACKBONES } from '../train/backbones/presets.js';
 import { type BackendSelection, selectBackend } from '../train/backend/select.js';
@@ -233,8 +234,10 @@ export async function prepareTrainedModel(opts: {
   dataset: ResolvedDataset;
   outDir: string;
   log: (line: string) => void;
+  progress?: StartProgress;
 }): Promise<TrainedModel> {
   const { name, train: t, dataset, outDir, log } = opts;
+  const startProgress = opts.progress ?? noProgress;
   const relDir = join('cache', 'train', name);
   const runDir = join(outDir, relDir);
   const modelPath = join(runDir, 'model.json');

@@ -2,10 +2,8 @@
  * results.json: the machine-readable output of every evaluator and of `fairscope audit`. The report
  * is rebuilt from this file alone. Bump RESULTS_SCHEMA_VERSION on any incompatible change.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { InputError } from './errors.js';
-import type { ResultRow, RowKind } from './types.js';
+import { canonicalJson } from './hash.js';
+import type { FailedItem, ResultRow, RowKind } from './types.js';
 
 /**
  * 2: every row carries `kind` (value | difference | ratio | comparison). Files of version 1 are read
@@ -45,20 +43,27 @@ export function upgradeResultsData(data: unknown): unknown {
   if (r.schemaVersion !== 1 || !Array.isArray(r.rows)) return data;
   const rows = r.rows.map((row: unknown) => {
     if (typeof row !== 'object' || row === null) return row;
-    const x = row as { metric?: unknown; kind?: unknown };
-    return x.kind === undefined && typeof x.metric === 'string'
-      ? { kind: rowKindOfMetric(x.metric), ...x }
-      : row;
+    const x = row as {
+      metric?: unknown;
+      kind?: unknown;
+      dataset?: unknown;
+      params?: { corruption?: unknown };
+    };
+    const upgraded: Record<string, unknown> =
+      x.kind === undefined && typeof x.metric === 'string'
+        ? { kind: rowKindOfMetric(x.metric), ...x }
+        : { ...x };
+    // Version 1 named a corrupted copy's rows '<dataset>~<corruption>-<severity>'; the corruption
+    // and severity are in the parameters, so the row's dataset is the clean set.
+    const tilde = typeof x.dataset === 'string' ? x.dataset.indexOf('~') : -1;
+    if (tilde > 0 && x.params?.corruption !== undefined)
+      upgraded.dataset = (x.dataset as string).slice(0, tilde);
+    return upgraded;
   });
   return { ...r, schemaVersion: RESULTS_SCHEMA_VERSION, rows };
 }
 
-/** An image that could not be used, and why; reported, never silently replaced. */
-export interface FailedItem {
-  dataset: string;
-  id: string;
-  reason: string;
-}
+export type { FailedItem } from './types.js';
 
 export interface ResultsFile {
   schemaVersion: number;
@@ -90,41 +95,79 @@ export function emptyResults(): ResultsFile {
   };
 }
 
-/** Writes results.json atomically. Non-finite numbers are written as null (JSON has no NaN). */
-export async function writeResults(path: string, results: ResultsFile): Promise<void> {
-  await mkdir(dirname(resolve(path)), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
+/** results.json text: indented JSON, non-finite numbers as null (JSON has no NaN). */
+export function resultsJson(results: ResultsFile): string {
   const text = JSON.stringify(
     results,
     (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
     2,
   );
-  await writeFile(tmp, `${text}\n`);
-  await rename(tmp, path);
+  return `${text}\n`;
 }
 
-/** Reads results.json, restoring nulls in numeric fields (value, ci) to NaN. */
-export async function readResults(path: string): Promise<ResultsFile> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new InputError(path, `cannot read results: ${(err as Error).message}`);
+/**
+ * The cell a row fills: model, indicator, metric, dataset, params and group. Two rows with the same
+ * key would make every table and comparison ambiguous, and a re-run replaces the rows whose keys it
+ * recomputes.
+ */
+export function rowCellKey(
+  r: Pick<ResultRow, 'model' | 'indicator' | 'metric' | 'dataset' | 'params' | 'group'>,
+): string {
+  return canonicalJson([r.model, r.indicator, r.metric, r.dataset ?? null, r.params, r.group]);
+}
+
+/** What one run of a stage adds to a results file. */
+export interface ResultsUpdate {
+  rows: readonly ResultRow[];
+  models?: Record<string, Record<string, unknown>>;
+  datasets?: Record<string, Record<string, unknown>>;
+  deviations?: readonly string[];
+  failures?: readonly FailedItem[];
+  /** Extra sections by name: objects are merged key by key, lists of objects with an `id` by id. */
+  extra?: Record<string, unknown>;
+}
+
+function mergeExtra(a: unknown, b: unknown): unknown {
+  const hasId = (x: unknown) =>
+    typeof x === 'object' && x !== null && typeof (x as { id?: unknown }).id === 'string';
+  if (Array.isArray(a) && Array.isArray(b) && [...a, ...b].every(hasId)) {
+    const ids = new Set(b.map((x) => (x as { id: string }).id));
+    return [...a.filter((x) => !ids.has((x as { id: string }).id)), ...b];
   }
-  const r = upgradeResultsData(parsed) as Partial<ResultsFile>;
-  if (typeof r !== 'object' || r === null || !Array.isArray(r.rows)) {
-    throw new InputError(path, 'not a fairscope results file (no "rows" array)', { field: 'rows' });
+  return b;
+}
+
+/**
+ * The one rule of every command that writes results: a run replaces the rows it recomputes (same
+ * cell key) and keeps every other row; models and datasets are merged by name, deviations and
+ * failures kept once each. Returns a new file; `base` is not modified.
+ */
+export function mergeResults(base: ResultsFile, update: ResultsUpdate): ResultsFile {
+  const recomputed = new Set(update.rows.map(rowCellKey));
+  const models = { ...base.models };
+  for (const [name, info] of Object.entries(update.models ?? {}))
+    models[name] = { ...(models[name] ?? {}), ...info };
+  const deviations = [...base.deviations];
+  for (const d of update.deviations ?? []) if (!deviations.includes(d)) deviations.push(d);
+  const failed = new Set(base.failures.map((f) => `${f.dataset}\u0000${f.id}`));
+  const failures = [...base.failures];
+  for (const f of update.failures ?? []) {
+    const key = `${f.dataset}\u0000${f.id}`;
+    if (failed.has(key)) continue;
+    failed.add(key);
+    failures.push(f);
   }
-  if (r.schemaVersion !== RESULTS_SCHEMA_VERSION) {
-    throw new InputError(
-      path,
-      `schema version ${String(r.schemaVersion)} is not supported (expected ${RESULTS_SCHEMA_VERSION})`,
-      {
-        field: 'schemaVersion',
-      },
-    );
-  }
-  const num = (x: unknown) => (typeof x === 'number' ? x : Number.NaN);
-  r.rows = r.rows.map((row) => ({ ...row, value: num(row.value), ci: [num(row.ci?.[0]), num(row.ci?.[1])] }));
-  return { ...emptyResults(), ...r } as ResultsFile;
+  const extra = { ...base.extra };
+  for (const [k, v] of Object.entries(update.extra ?? {}))
+    extra[k] = k in extra ? mergeExtra(extra[k], v) : v;
+  return {
+    ...base,
+    createdAt: new Date().toISOString(),
+    models,
+    datasets: { ...base.datasets, ...(update.datasets ?? {}) },
+    deviations,
+    failures,
+    rows: [...base.rows.filter((r) => !recomputed.has(rowCellKey(r))), ...update.rows],
+    extra,
+  };
 }

@@ -115,6 +115,13 @@ export interface EmbeddingSet {
   preprocessHash?: string;
 }
 
+/** An image that could not be used, and why; reported, never silently replaced. */
+export interface FailedItem {
+  dataset: string;
+  id: string;
+  reason: string;
+}
+
 /** A group is a set of attribute=value pairs; {} is the overall population. */
 export type Group = Record<string, AttrValue>;
 

@@ -4,9 +4,9 @@
  * "(missing)"; groups in sorted key order; a crossed group's key joins its values with "|").
  */
 import { UsageError } from '../core/errors.js';
+import { clusterOf } from '../core/items.js';
 import type { Group, ManifestItem } from '../core/types.js';
-import { clusterOf } from '../data/manifest.js';
-import { groupKey, splitByGrouping } from '../indicators/groups.js';
+import { groupKey, splitByGrouping } from '../stats/groups.js';
 
 export interface ItemGroups {
   attributes: string[];

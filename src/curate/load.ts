@@ -3,11 +3,11 @@
  * (points.ts). Items the embedding run could not embed (DIR/failures.jsonl) are left out and
  * reported; any other mismatch is an error.
  */
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { ManifestItem } from '../core/types.js';
-import { readManifest, resolveSource, writeManifest } from '../data/manifest.js';
-import { EMBEDDINGS_FILE, readEmbeddings, readFailures } from '../embed/store.js';
-import { alignEmbeddings, type DistanceMetric, type PointMatrix } from './points.js';
+import { resolveSource, writeManifest } from '../data/manifest.js';
+import { loadEmbeddedItems } from '../embed/load.js';
+import { type DistanceMetric, type PointMatrix, pointsOf } from './points.js';
 
 export interface CurationInput {
   manifestPath: string;
@@ -24,16 +24,19 @@ export async function loadCurationInput(
   embeddingsDir: string,
   metric: DistanceMetric = 'cosine',
 ): Promise<CurationInput> {
-  const manifest = await readManifest(manifestPath);
-  const set = await readEmbeddings(embeddingsDir);
-  const failedIds = new Set((await readFailures(embeddingsDir)).map((f) => f.id));
-  const aligned = alignEmbeddings(manifest, set, {
-    metric,
-    failedIds,
-    inPlace: true,
-    source: join(embeddingsDir, EMBEDDINGS_FILE),
+  const joined = await loadEmbeddedItems({
+    manifest: manifestPath,
+    store: embeddingsDir,
+    dataset: manifestPath,
   });
-  return { manifestPath, modelId: set.modelId, ...aligned };
+  return {
+    manifestPath,
+    modelId: joined.modelId,
+    items: joined.items,
+    // Normalised in place: the joined matrix is this function's own (or the store's, read for it).
+    points: pointsOf(joined, metric, true),
+    excludedFailures: joined.excluded.map((f) => f.id),
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { EmbeddingSet, ManifestItem } from '../core/types.js';
+import { type EmbeddedItems, embeddedItems } from '../embed/join.js';
 import { NORMALIZE_EPS } from '../linalg/normalize.js';
 
 /** How two embeddings are compared. Cosine: 1 - cos on L2-normalised rows; euclidean: ‖x - y‖. */
@@ -52,10 +53,33 @@ export interface AlignedPoints {
 }
 
 /**
- * Matches a manifest with an embedding set and prepares the point matrix.
- * Errors (InputError naming the source and field "id" or "embedding"): embedding rows whose id is
- * not in the manifest, manifest items without an embedding (unless listed in failedIds), duplicate
- * ids in the store, and rows with NaN/infinite values or a zero norm (counts and example ids).
+ * The point matrix of joined items (embed/join.ts): rows checked (no NaN, no zero rows) and, for
+ * cosine distance, L2-normalised; errors name the item ids and the store.
+ * @param inPlace normalise `embeddings` itself instead of a copy
+ */
+export function pointsOf(
+  joined: Pick<EmbeddedItems, 'items' | 'embeddings' | 'dim' | 'store'>,
+  metric: DistanceMetric = 'cosine',
+  inPlace = false,
+): PointMatrix {
+  const n = joined.items.length;
+  const out = inPlace ? joined.embeddings : new Float32Array(n * joined.dim);
+  return checkedPoints(
+    joined.embeddings,
+    null,
+    n,
+    joined.dim,
+    metric,
+    out,
+    (i) => joined.items[i]?.id as string,
+    joined.store,
+  );
+}
+
+/**
+ * Matches a manifest with an embedding set (the shared join, embed/join.ts: the manifest selects its
+ * rows; a manifest item without a row is an error unless listed in failedIds) and prepares the point
+ * matrix (pointsOf).
  */
 export function alignEmbeddings(
   manifest: readonly ManifestItem[],
@@ -63,70 +87,27 @@ export function alignEmbeddings(
   options: AlignOptions = {},
 ): AlignedPoints {
   const source = options.source ?? 'embeddings';
-  const metric = options.metric ?? 'cosine';
-  const dim = set.dim;
-  if (set.data.length !== set.ids.length * dim) {
-    throw new InputError(source, `has ${set.data.length} values for ${set.ids.length} rows of dim ${dim}`, {
-      field: 'embedding',
-    });
-  }
-  const rowOf = new Map<string, number>();
-  const duplicates: string[] = [];
-  set.ids.forEach((id, r) => {
-    if (rowOf.has(id)) duplicates.push(id);
-    else rowOf.set(id, r);
-  });
-  if (duplicates.length > 0) {
+  if (set.data.length !== set.ids.length * set.dim) {
     throw new InputError(
       source,
-      `${duplicates.length} id(s) appear more than once (${examples(duplicates)})`,
+      `has ${set.data.length} values for ${set.ids.length} rows of dim ${set.dim}`,
       {
-        field: 'id',
+        field: 'embedding',
       },
     );
   }
-  const inManifest = new Set(manifest.map((item) => item.id));
-  const extra = set.ids.filter((id) => !inManifest.has(id));
-  const missing: string[] = [];
-  const excludedFailures: string[] = [];
-  const items: ManifestItem[] = [];
-  const rows: number[] = [];
-  for (const item of manifest) {
-    const r = rowOf.get(item.id);
-    if (r !== undefined) {
-      items.push(item);
-      rows.push(r);
-    } else if (options.failedIds?.has(item.id)) excludedFailures.push(item.id);
-    else missing.push(item.id);
-  }
-  if (missing.length > 0 || extra.length > 0) {
-    const parts: string[] = [];
-    if (missing.length > 0) {
-      parts.push(
-        `${missing.length} of ${manifest.length} manifest item(s) have no embedding (${examples(missing)})`,
-      );
-    }
-    if (extra.length > 0) {
-      parts.push(
-        `${extra.length} of ${set.ids.length} embedding row(s) are not in the manifest (${examples(extra)})`,
-      );
-    }
-    throw new InputError(source, `ids do not match the manifest: ${parts.join('; ')}`, { field: 'id' });
-  }
-  const n = items.length;
-  const sameOrder = rows.every((r, i) => r === i) && set.ids.length === n;
-  const out = sameOrder && options.inPlace ? set.data : new Float32Array(n * dim);
-  const points = checkedPoints(
-    set.data,
-    sameOrder ? null : rows,
-    n,
-    dim,
-    metric,
-    out,
-    (i) => items[i]?.id as string,
-    source,
+  const joined = embeddedItems(
+    manifest,
+    set,
+    { manifest: 'the manifest', store: source, dataset: '' },
+    { failures: [...(options.failedIds ?? [])].map((id) => ({ id, reason: 'failed to embed' })) },
   );
-  return { points, items, excludedFailures };
+  const inPlace = (options.inPlace ?? false) || joined.embeddings !== set.data;
+  return {
+    points: pointsOf(joined, options.metric ?? 'cosine', inPlace),
+    items: joined.items,
+    excludedFailures: joined.excluded.map((f) => f.id),
+  };
 }
 
 /**

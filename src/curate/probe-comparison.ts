@@ -9,27 +9,36 @@
  *   curated minus random (params.selection 'curated-minus-random').
  *
  * Intervals come from one clustered bootstrap of the test set (src/stats: test items of one cluster
- * are resampled together), the same resamples for every selection:
+ * are resampled together), the same resamples for every selection, each selection's accuracies a
+ * StatisticFrame per grouping:
  * - curated: the percentile interval of its B replicates;
- * - random: the value is the mean over the D draws; the interval is the percentile interval of all
- *   D·B replicates pooled (a mixture over draws), so it covers both the test-sampling spread and the
- *   draw-to-draw spread of a random selection;
+ * - random: the pooled estimate over the D draws (src/stats `pooled`): the value is the mean over the
+ *   draws; the interval is the percentile interval of all D·B replicates pooled (a mixture over
+ *   draws), so it covers both the test-sampling spread and the draw-to-draw spread;
  * - curated minus random: paired on the resamples, pooled over draws (curated_b − random_{d,b} for
  *   every d and b), i.e. the difference to one random selection of this size, with both spreads.
  */
-import type { AttrValue, Group, ManifestItem, ResultRow } from '../core/types.js';
-import { type GroupSplit, itemSums, splitItems } from '../indicators/frames.js';
-import { DEFAULT_MISSING_VALUES, type Grouping, indexClusters } from '../indicators/groups.js';
+import type { AttrValue, ManifestItem, ResultRow } from '../core/types.js';
 import { type ResampledStatistic, runClusteredBootstrap } from '../stats/bootstrap.js';
-import { type ClusterSums, clusterCount, emptySums, ratioValue } from '../stats/cluster-sums.js';
+import { type ClusterSums, clusterCount, emptySums, itemSums, ratioValue } from '../stats/cluster-sums.js';
 import {
-  EMPTY_GROUP_WARNING,
-  type FrameOptions,
-  groupLabel,
-  TOO_FEW_GROUPS_WARNING,
-} from '../stats/metric-frame.js';
-import { percentileInterval } from '../stats/quantile.js';
-import { DEFAULT_MINIMUM_GROUP_SIZE, smallGroupWarning } from '../stats/sample-size.js';
+  combineFrames,
+  paired,
+  pooled,
+  type Replicated,
+  type StatisticFrame,
+  type StatisticGroup,
+  statisticFrame,
+} from '../stats/frame.js';
+import {
+  DEFAULT_MISSING_VALUES,
+  type Grouping,
+  type GroupSplit,
+  indexClusters,
+  splitItems,
+} from '../stats/groups.js';
+import type { FrameOptions } from '../stats/metric-frame.js';
+import { differenceRow, valueRow } from '../stats/rows.js';
 import { CURATION_INDICATOR } from './summary.js';
 
 export const PROBE_ACCURACY = 'probe.accuracy';
@@ -64,17 +73,7 @@ export interface ComparisonContext {
   params: Record<string, AttrValue>;
 }
 
-/** One value of the statistic: the overall accuracy or one group's. */
-interface Cell {
-  group: Group;
-  /** Index of its grouping, -1 for the overall cell. */
-  grouping: number;
-  comparable: boolean;
-  notes: string[];
-  members: number[];
-}
-
-/** Accuracies of every selection on every cell: out[s·cells + c]. */
+/** Accuracies of every selection on every cell (overall, then each split's groups): out[s·cells + c]. */
 class SelectionAccuracies implements ResampledStatistic {
   readonly size: number;
   constructor(private readonly sums: ClusterSums[][]) {
@@ -86,28 +85,18 @@ class SelectionAccuracies implements ResampledStatistic {
   }
 }
 
-function cellsOf(n: number, splits: readonly GroupSplit[]): Cell[] {
-  const cells: Cell[] = [
-    {
-      group: {},
-      grouping: -1,
-      comparable: true,
-      notes: [],
-      members: Array.from({ length: n }, (_, i) => i),
-    },
-  ];
-  splits.forEach((split, k) => {
-    split.groups.forEach((group, g) => {
-      cells.push({
-        group,
-        grouping: k,
-        comparable: split.comparable[g] as boolean,
-        notes: split.notes[g] as string[],
-        members: split.members[g] as number[],
-      });
-    });
-  });
-  return cells;
+/** Item indices of each cell: all items, then each split's groups in order. */
+function cellMembers(n: number, splits: readonly GroupSplit[]): number[][] {
+  return [Array.from({ length: n }, (_, i) => i), ...splits.flatMap((split) => split.members)];
+}
+
+/** The curated minus each random draw, paired on the resamples and pooled over draws. */
+function curatedMinusRandom([curated, ...draws]: Replicated[]): Replicated {
+  const c = curated as Replicated;
+  return pooled(
+    draws.map((d) => paired(c, d)),
+    c.value - pooled(draws).value,
+  );
 }
 
 /**
@@ -130,178 +119,109 @@ export function probeComparisonRows(
   for (const o of [outcomes.curated, ...outcomes.random]) {
     if (o.length !== n) throw new RangeError(`probeComparisonRows: ${o.length} outcomes for ${n} items`);
   }
-  const level = options.level ?? 0.95;
-  const minimum = options.minimumGroupSize ?? DEFAULT_MINIMUM_GROUP_SIZE;
   const { clusterIndex, nClusters } = indexClusters(items);
   const splits = groupings.map((g) => splitItems(items, g, missingValues));
-  const cells = cellsOf(n, splits);
+  const members = cellMembers(n, splits);
   const selections = [outcomes.curated, ...outcomes.random];
   const sums = selections.map((hits) =>
-    cells.map((cell) =>
-      cell.members.length === 0
-        ? emptySums()
-        : itemSums(cell.members, clusterIndex, (i) => hits[i] as number),
-    ),
+    members.map((m) => (m.length === 0 ? emptySums() : itemSums(m, clusterIndex, (i) => hits[i] as number))),
   );
   const [boot] = runClusteredBootstrap(nClusters, [new SelectionAccuracies(sums)], options);
   if (boot === undefined) throw new Error('probeComparisonRows: no bootstrap result');
-  const nCells = cells.length;
-  const B = boot.resamples;
-  const point = (s: number, c: number) => boot.point[s * nCells + c] as number;
-  const replicate = (b: number, s: number, c: number) =>
-    boot.replicates[b * boot.size + s * nCells + c] as number;
+  const nCells = members.length;
+  const frameOptions = { level: options.level, minimumGroupSize: options.minimumGroupSize };
 
-  /** A statistic f(row, s) of one selection, on the sample (b = -1) or on resample b. */
-  type Stat = (b: number, s: number) => number;
-  const estimate = (kind: SelectionKind, f: Stat) => {
-    const randomMean = () => {
-      let sum = 0;
-      for (let d = 1; d <= draws; d++) sum += f(-1, d);
-      return sum / draws;
+  /** Cell c of selection s as a frame group (sizes from the curated sums: every selection has the same items). */
+  const cell = (
+    s: number,
+    c: number,
+    group: StatisticGroup['group'],
+    comparable: boolean,
+    notes: string[],
+  ) => {
+    const cs = sums[0]?.[c] as ClusterSums;
+    return {
+      group,
+      value: (v: Float64Array) => v[s * nCells + c] as number,
+      n: cs.items,
+      clusters: clusterCount(cs),
+      clusterIds: cs.cluster,
+      comparable,
+      warnings: notes,
     };
-    const value = kind === 'curated' ? f(-1, 0) : kind === 'random' ? randomMean() : f(-1, 0) - randomMean();
-    const reps: number[] = [];
-    for (let b = 0; b < B; b++) {
-      if (kind === 'curated') reps.push(f(b, 0));
-      else for (let d = 1; d <= draws; d++) reps.push(kind === 'random' ? f(b, d) : f(b, 0) - f(b, d));
-    }
-    const undefinedCount = reps.filter(Number.isNaN).length;
-    const ci: [number, number] =
-      Number.isNaN(value) || B === 0 || undefinedCount === reps.length
-        ? [Number.NaN, Number.NaN]
-        : percentileInterval(reps, level);
-    const warnings =
-      undefinedCount > 0 && !Number.isNaN(value)
-        ? [
-            `undefined in ${undefinedCount} of ${reps.length} resamples (a group had no drawn item); interval over the others`,
-          ]
-        : [];
-    return { value, ci, warnings };
   };
-  const cellValue =
-    (c: number): Stat =>
-    (b, s) =>
-      b < 0 ? point(s, c) : replicate(b, s, c);
+  /** Per selection, one frame per split (one with no groups when there are none), sharing the overall cell. */
+  const framesOf = (s: number): StatisticFrame[] => {
+    const overall = cell(s, 0, {}, true, []);
+    if (splits.length === 0) {
+      return [
+        statisticFrame({ metric: PROBE_ACCURACY, attributes: [], overall, groups: [] }, boot, frameOptions),
+      ];
+    }
+    let c = 1;
+    return splits.map((split) =>
+      statisticFrame(
+        {
+          metric: PROBE_ACCURACY,
+          attributes: split.grouping.attributes,
+          overall,
+          groups: split.groups.map((group, g) =>
+            cell(s, c++, group, split.comparable[g] as boolean, split.notes[g] as string[]),
+          ),
+        },
+        boot,
+        frameOptions,
+      ),
+    );
+  };
+  const perSelection = selections.map((_, s) => framesOf(s));
+  const curated = perSelection[0] as StatisticFrame[];
+  const byKind: Record<SelectionKind, StatisticFrame[]> = {
+    curated,
+    random: curated.map((_, k) =>
+      combineFrames(
+        perSelection.slice(1).map((frames) => frames[k] as StatisticFrame),
+        (d) => pooled(d),
+        frameOptions,
+      ),
+    ),
+    'curated-minus-random': curated.map((_, k) =>
+      combineFrames(
+        perSelection.map((frames) => frames[k] as StatisticFrame),
+        curatedMinusRandom,
+        frameOptions,
+      ),
+    ),
+  };
 
   const rows: ResultRow[] = [];
-  const push = (
-    metric: string,
-    kind: SelectionKind,
-    group: Group,
-    est: { value: number; ci: [number, number]; warnings: string[] },
-    size: { n: number; clusters: number },
-    warnings: string[],
-    extra: Record<string, AttrValue> = {},
-  ) => {
-    const common = {
-      model: context.model,
-      indicator: CURATION_INDICATOR,
-      dataset: context.dataset,
-      metric,
-      group,
-      value: est.value,
-      ci: est.ci,
-      n: size.n,
-      clusters: size.clusters,
-      warnings: [...warnings, ...est.warnings],
-      params: { ...context.params, ...extra, selection: kind, intervalMethod: INTERVAL_METHODS[kind] },
-    };
-    rows.push(
-      extra.method === 'betweenGroups'
-        ? { kind: 'difference', ...common, params: { ...common.params, method: 'betweenGroups' } }
-        : { kind: 'value', ...common },
-    );
+  const rowContext = { model: context.model, indicator: CURATION_INDICATOR, dataset: context.dataset };
+  const paramsOf = (kind: SelectionKind) => ({
+    ...context.params,
+    selection: kind,
+    intervalMethod: INTERVAL_METHODS[kind],
+  });
+  /** Overall then every group's value, as `metric`. */
+  const values = (kind: SelectionKind, metric: string) => {
+    const frames = byKind[kind];
+    const all = [
+      (frames[0] as StatisticFrame).overall,
+      ...(splits.length > 0 ? frames.flatMap((f) => f.byGroup) : []),
+    ];
+    for (const m of all) rows.push(valueRow({ ...m, metric }, rowContext, paramsOf(kind)));
   };
-
-  const cellWarnings = cells.map((cell, c) => {
-    const s = sums[0]?.[c] as ClusterSums;
-    const w = [...cell.notes];
-    if (s.items === 0) w.push(EMPTY_GROUP_WARNING);
-    else {
-      const small = smallGroupWarning(s.items, clusterCount(s), minimum);
-      if (small !== undefined) w.push(small);
+  /** The largest group gap of every grouping, as `metric`. */
+  const gaps = (kind: SelectionKind, metric: string) => {
+    if (splits.length === 0) return;
+    for (const f of byKind[kind]) {
+      rows.push(differenceRow({ ...f.difference(), metric }, rowContext, paramsOf(kind), 'betweenGroups'));
     }
-    return w;
-  });
-  const cellSize = (c: number) => {
-    const s = sums[0]?.[c] as ClusterSums;
-    return { n: s.items, clusters: clusterCount(s) };
   };
-
-  // Accuracies: curated, then random, each overall then per group.
-  for (const kind of ['curated', 'random'] as const) {
-    cells.forEach((cell, c) => {
-      push(
-        PROBE_ACCURACY,
-        kind,
-        cell.group,
-        estimate(kind, cellValue(c)),
-        cellSize(c),
-        cellWarnings[c] ?? [],
-      );
-    });
-  }
-
-  // Largest group gap per grouping, over the comparable groups with items.
-  const gaps = splits.map((split, k) => {
-    const idx = cells
-      .map((cell, c) => (cell.grouping === k && cell.comparable && cell.members.length > 0 ? c : -1))
-      .filter((c) => c >= 0);
-    const group: Group = Object.fromEntries(split.grouping.attributes.map((a) => [a, '*']));
-    const seen = new Set<number>();
-    for (const c of idx) for (const i of cells[c]?.members ?? []) seen.add(clusterIndex[i] as number);
-    const size = { n: idx.reduce((t, c) => t + (cells[c]?.members.length ?? 0), 0), clusters: seen.size };
-    const warnings: string[] = [];
-    if (idx.length < 2) warnings.push(TOO_FEW_GROUPS_WARNING);
-    const small = idx.filter((c) => (cellWarnings[c] ?? []).some((w) => w.startsWith('too small')));
-    if (small.length > 0) {
-      warnings.push(
-        `includes groups too small to conclude: ${small.map((c) => groupLabel(cells[c]?.group ?? {})).join('; ')}`,
-      );
-    }
-    const gap: Stat = (b, s) => {
-      if (idx.length < 2) return Number.NaN;
-      let lo = Number.POSITIVE_INFINITY;
-      let hi = Number.NEGATIVE_INFINITY;
-      for (const c of idx) {
-        const v = cellValue(c)(b, s);
-        if (Number.isNaN(v)) return Number.NaN;
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      return hi - lo;
-    };
-    return { group, size, warnings, gap };
-  });
-  for (const kind of ['curated', 'random'] as const) {
-    for (const g of gaps) {
-      push(PROBE_ACCURACY_GAP, kind, g.group, estimate(kind, g.gap), g.size, g.warnings, {
-        method: 'betweenGroups',
-      });
-    }
-  }
-
-  // Curated minus random.
-  cells.forEach((cell, c) => {
-    push(
-      PROBE_ACCURACY_GAIN,
-      'curated-minus-random',
-      cell.group,
-      estimate('curated-minus-random', cellValue(c)),
-      cellSize(c),
-      cellWarnings[c] ?? [],
-    );
-  });
-  for (const g of gaps) {
-    push(
-      PROBE_ACCURACY_GAP_CHANGE,
-      'curated-minus-random',
-      g.group,
-      estimate('curated-minus-random', g.gap),
-      g.size,
-      g.warnings,
-      { method: 'betweenGroups' },
-    );
-  }
+  values('curated', PROBE_ACCURACY);
+  values('random', PROBE_ACCURACY);
+  gaps('curated', PROBE_ACCURACY_GAP);
+  gaps('random', PROBE_ACCURACY_GAP);
+  values('curated-minus-random', PROBE_ACCURACY_GAIN);
+  gaps('curated-minus-random', PROBE_ACCURACY_GAP_CHANGE);
   return rows;
 }

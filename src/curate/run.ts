@@ -3,8 +3,8 @@
  * before and after, coverage, duplicates removed) that the CLI prints and curationSummary turns
  * into results.json rows.
  */
+import { clusterOf } from '../core/items.js';
 import type { Group, ManifestItem } from '../core/types.js';
-import { clusterOf } from '../data/manifest.js';
 import { DEDUP_THRESHOLD, type DedupOptions, type DedupResult, findDuplicates } from './dedup.js';
 import { groupCounts, type ItemGroups, itemGroups } from './groups.js';
 import type { DistanceMetric, PointMatrix } from './points.js';

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { InputError } from '../core/errors.js';
+import { clusterOf } from '../core/items.js';
 import type { ManifestItem } from '../core/types.js';
+import { IdIndex } from './id-index.js';
 import { tempDir, writeText } from './importers/testing.js';
-import { clusterOf, readManifest, resolveSource, writeManifest } from './manifest.js';
+import { manifestItems, readManifest, resolveSource, validateManifest, writeManifest } from './manifest.js';
 
 const tmp = await tempDir();
 after(tmp.cleanup);
@@ -129,6 +131,85 @@ test('a missing manifest file is an InputError naming it', async () => {
     assert.equal(err.file, '/nonexistent/m.jsonl');
     return true;
   });
+});
+
+test('a manifest that starts with a UTF-8 byte order mark is read; CRLF line endings too', async () => {
+  const path = join(tmp.dir, 'bom.jsonl');
+  const lines = ['{"id":"a","source":"a.jpg"}', '{"id":"é","source":"b.jpg"}'];
+  await writeFile(path, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n'))]));
+  assert.deepEqual(
+    (await readManifest(path)).map((it) => it.id),
+    ['a', 'é'],
+  );
+});
+
+test('bytes that are not UTF-8 are an error naming the file, line and field, never replaced', async () => {
+  const path = join(tmp.dir, 'latin1.jsonl');
+  const good = Buffer.from('{"id":"a","source":"a.jpg"}\n');
+  // "café" in Latin-1: 0xe9 alone is not UTF-8.
+  const bad = Buffer.concat([
+    Buffer.from('{"id":"caf'),
+    Buffer.from([0xe9]),
+    Buffer.from('","source":"b.jpg"}\n'),
+  ]);
+  await writeFile(path, Buffer.concat([good, bad]));
+  await assert.rejects(readManifest(path), (err: unknown) => {
+    assert.ok(err instanceof InputError, String(err));
+    assert.equal(err.file, path);
+    assert.equal(err.line, 2);
+    assert.equal(err.field, 'id');
+    assert.match(err.message, /not UTF-8.*"caf\uFFFD"/);
+    return true;
+  });
+  const inAttr = join(tmp.dir, 'latin1-attr.jsonl');
+  await writeFile(
+    inAttr,
+    Buffer.concat([
+      Buffer.from('{"id":"a","source":"a.jpg","attrs":{"region":"S'),
+      Buffer.from([0xe3]),
+      Buffer.from('o"}}\n'),
+    ]),
+  );
+  await assert.rejects(
+    readManifest(inAttr),
+    (err: unknown) => err instanceof InputError && err.field === 'attrs.region',
+  );
+});
+
+test('manifestItems streams the items in order; validateManifest counts them', async () => {
+  const path = join(tmp.dir, 'stream.jsonl');
+  await writeFile(
+    path,
+    Array.from({ length: 5000 }, (_, i) => `{"id":"i${i}","source":"${i}.jpg"}\n`).join(''),
+  );
+  let n = 0;
+  for await (const item of manifestItems(path)) assert.equal(item.id, `i${n++}`);
+  assert.equal(n, 5000);
+  assert.equal(await validateManifest(path), 5000);
+});
+
+test('the id index stays exact when every id has the same hash', async () => {
+  const lines = new Map<number, string>();
+  const index = new IdIndex((_s, out) => out.fill(7), 4);
+  const seen = async (id: string, line: number) => {
+    lines.set(line, id);
+    return index.firstLine(id, line, async (l) => lines.get(l) as string);
+  };
+  for (const [i, id] of ['a', 'b', 'c', 'd', 'e'].entries()) assert.equal(await seen(id, i + 1), 0);
+  assert.equal(await seen('c', 6), 3);
+  assert.equal(await seen('a', 7), 1);
+  assert.equal(await seen('f', 8), 0);
+});
+
+test('a duplicate id far down a long manifest names both lines', async () => {
+  const path = join(tmp.dir, 'dup-far.jsonl');
+  const lines = Array.from({ length: 20000 }, (_, i) => `{"id":"i${i}","source":"${i}.jpg"}`);
+  lines.push('{"id":"i12345","source":"x.jpg"}');
+  await writeFile(path, `${lines.join('\n')}\n`);
+  await assert.rejects(
+    readManifest(path),
+    /line 20001: field "id" duplicate id "i12345" \(first seen on line 12346\)/,
+  );
 });
 
 test('resolveSource and clusterOf', () => {

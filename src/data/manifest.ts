@@ -3,12 +3,12 @@
  * line and names the file, line and field of the first problem; nothing after the importer needs to
  * know which dataset format the items came from.
  */
-import { createReadStream } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { InputError } from '../core/errors.js';
 import type { AttrValue, BBox, ManifestItem, RoiRule } from '../core/types.js';
+import { IdIndex } from './id-index.js';
+import { type ByteLine, decodeLine, fileLines } from './lines.js';
 
 const ROI_RULES: readonly RoiRule[] = ['none', 'miap-square'];
 const KNOWN_KEYS = new Set(['id', 'source', 'bbox', 'roi', 'labels', 'attrs', 'cluster']);
@@ -79,62 +79,111 @@ export function validateManifestItem(raw: unknown, file: string, line: number): 
   return item;
 }
 
-/**
- * Reads and validates a manifest. Blank lines are allowed; duplicate ids and an empty manifest are
- * errors. Sources stay as written: use resolveSource to get a path.
- */
-export async function readManifest(path: string): Promise<ManifestItem[]> {
-  const items: ManifestItem[] = [];
-  const seen = new Map<string, number>();
-  let lineNo = 0;
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  const opened = new Promise<void>((res, rej) => {
-    stream.once('open', () => res());
-    stream.once('error', rej);
-  });
-  try {
-    await opened;
-  } catch (err) {
-    throw new InputError(path, `cannot read manifest: ${(err as Error).message}`);
+/** The first field whose key or text holds U+FFFD, the mark of bytes that were not UTF-8. */
+function fieldWithInvalidText(raw: unknown): string | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const bad = (v: unknown) => typeof v === 'string' && v.includes('\uFFFD');
+  for (const [key, value] of Object.entries(raw)) {
+    if (bad(key) || bad(value) || (Array.isArray(value) && value.some(bad))) return key;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) if (bad(k) || bad(v)) return `${key}.${k}`;
+    }
   }
-  for await (const text of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-    lineNo++;
-    if (text.trim() === '') continue;
+  return undefined;
+}
+
+/** Decodes and parses one non-blank line; null for a blank one. */
+function parseLine(l: ByteLine, path: string): unknown {
+  const decoded = decodeLine(l);
+  if ('invalid' in decoded) {
     let raw: unknown;
     try {
-      raw = JSON.parse(text);
-    } catch (err) {
-      throw new InputError(path, `invalid JSON: ${(err as Error).message}`, { line: lineNo });
+      raw = JSON.parse(decoded.invalid);
+    } catch {
+      raw = undefined;
     }
-    const item = validateManifestItem(raw, path, lineNo);
-    const first = seen.get(item.id);
-    if (first !== undefined) {
+    const field = fieldWithInvalidText(raw);
+    const shown = field === undefined ? '' : `; the field reads ${JSON.stringify(fieldText(raw, field))}`;
+    throw new InputError(
+      path,
+      `holds bytes that are not UTF-8 (shown as \uFFFD${shown}); a manifest must be UTF-8 text`,
+      { line: l.line, ...(field === undefined ? {} : { field }) },
+    );
+  }
+  if (decoded.text.trim() === '') return null;
+  try {
+    return JSON.parse(decoded.text);
+  } catch (err) {
+    throw new InputError(path, `invalid JSON: ${(err as Error).message}`, { line: l.line });
+  }
+}
+
+/** The text of a field found by fieldWithInvalidText ('attrs.k' reaches into attrs). */
+function fieldText(raw: unknown, field: string): unknown {
+  const obj = raw as Record<string, unknown>;
+  const dot = field.indexOf('.');
+  if (dot < 0 || field in obj) return obj[field] ?? field;
+  const inner = obj[field.slice(0, dot)] as Record<string, unknown>;
+  return inner[field.slice(dot + 1)] ?? field.slice(dot + 1);
+}
+
+/** The id written on one line of a manifest (to confirm a duplicate that the id index suspects). */
+async function idOnLine(path: string, line: number): Promise<string> {
+  for await (const l of fileLines(path, 'manifest')) {
+    if (l.line === line) return (parseLine(l, path) as { id: string }).id;
+  }
+  throw new InputError(path, `changed while it was read (line ${line} is gone)`);
+}
+
+/**
+ * Streams and validates a manifest, one item at a time, in file order: memory holds one line and a
+ * compact index of the ids seen (id-index.ts), never the whole file, so a manifest of millions of
+ * lines can be checked or processed as it is read. A UTF-8 byte order mark is allowed; blank lines
+ * are skipped; bytes that are not UTF-8, duplicate ids and an empty manifest are errors naming the
+ * file, the line and the field. Sources stay as written: use resolveSource to get a path.
+ */
+export async function* manifestItems(path: string): AsyncGenerator<ManifestItem> {
+  const ids = new IdIndex();
+  let count = 0;
+  for await (const l of fileLines(path, 'manifest')) {
+    const raw = parseLine(l, path);
+    if (raw === null) continue;
+    const item = validateManifestItem(raw, path, l.line);
+    const first = await ids.firstLine(item.id, l.line, (line) => idOnLine(path, line));
+    if (first !== 0) {
       throw new InputError(path, `duplicate id "${item.id}" (first seen on line ${first})`, {
-        line: lineNo,
+        line: l.line,
         field: 'id',
       });
     }
-    seen.set(item.id, lineNo);
-    items.push(item);
+    count++;
+    yield item;
   }
-  if (items.length === 0) throw new InputError(path, 'the manifest is empty (no items)');
+  if (count === 0) throw new InputError(path, 'the manifest is empty (no items)');
+}
+
+/**
+ * Reads and validates a manifest (manifestItems), returning all its items.
+ */
+export async function readManifest(path: string): Promise<ManifestItem[]> {
+  const items: ManifestItem[] = [];
+  for await (const item of manifestItems(path)) items.push(item);
   return items;
 }
 
-/** Writes a manifest atomically (temporary file, then rename), creating the folder. */
+/** Validates a manifest without keeping its items. @returns the number of items */
+export async function validateManifest(path: string): Promise<number> {
+  let count = 0;
+  for await (const _ of manifestItems(path)) count++;
+  return count;
+}
+
+/** Writes a manifest atomically and durably (writeFileAtomic), creating the folder. */
 export async function writeManifest(path: string, items: readonly ManifestItem[]): Promise<void> {
-  await mkdir(dirname(resolve(path)), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, items.map((it) => `${JSON.stringify(it)}\n`).join(''));
-  await rename(tmp, path);
+  await writeFileAtomic(path, items.map((it) => `${JSON.stringify(it)}\n`).join(''));
 }
 
 /** The absolute path of an item's image: relative sources are relative to the manifest's folder. */
 export function resolveSource(manifestPath: string, item: Pick<ManifestItem, 'source'>): string {
   return isAbsolute(item.source) ? item.source : resolve(dirname(resolve(manifestPath)), item.source);
-}
-
-/** An item's cluster (unit of resampling), defaulting to its id. */
-export function clusterOf(item: Pick<ManifestItem, 'id' | 'cluster'>): string {
-  return item.cluster ?? item.id;
 }

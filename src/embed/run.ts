@@ -328,6 +328,7 @@ export async function embedManifest(opts: EmbedRunOptions): Promise<EmbedSummary
       dim: key.dim,
       ...(extractor.classes === undefined ? {} : { classes: extractor.classes }),
       preprocessHash: ppHash,
+      preprocess: extractor.preprocess,
       manifestHash: mHash,
       count: rows.ids.length,
       provider: extractor.provider,

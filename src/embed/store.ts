@@ -13,7 +13,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import type { EmbeddingSet } from '../core/types.js';
+import type { EmbeddingSet, Preprocess } from '../core/types.js';
 import type { EmbeddingRows } from './columns.js';
 import { openParquet, type ParquetBatches } from './parquet-batches.js';
 import { writeParquetFile } from './parquet-writer.js';
@@ -32,6 +32,8 @@ export interface StoreMeta {
   dim: number;
   classes?: string[];
   preprocessHash?: string;
+  /** The preprocessing the images were embedded with (stores written before it was recorded lack it). */
+  preprocess?: Preprocess;
   /** Hash of the manifest the rows came from (embed: hash of every item, in order). */
   manifestHash?: string;
   /** Rows in embeddings.parquet. */

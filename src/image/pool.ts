@@ -5,17 +5,24 @@
  *
  * Results come back per task; callers keep their own order (embed/batches.ts assembles batches in
  * manifest order), so the pool's scheduling never affects outputs.
+ *
+ * The decode pixel limit is set here, from the decodes that can run at once (workers x PER_WORKER)
+ * and the machine's memory (decode.ts): an image declaring more pixels is a failure record with the
+ * reason, so a folder of small files declaring 16000 x 16000 pixels cannot take gigabytes per worker.
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FairscopeError } from '../core/errors.js';
 import type { Preprocess } from '../core/types.js';
+import { availableMemory, decodePixelLimit } from './decode.js';
 import { type ImageFailure, type ImageTask, Preprocessor } from './preprocess.js';
 import type { WorkerRequest, WorkerResponse } from './preprocess-worker.js';
 
 /** Tasks queued on one worker at a time: one decoding while another is being resized. */
 const PER_WORKER = 2;
+/** Decodes the main thread runs at once without workers: libuv's thread pool, where sharp works. */
+const INLINE_DECODES = Number(process.env.UV_THREADPOOL_SIZE) || 4;
 
 interface Pending {
   task: ImageTask;
@@ -57,23 +64,31 @@ export class PreprocessPool {
   private seq = 0;
   private broken: Error | null = null;
   private closed = false;
+  /**
+   * The most pixels an image may declare (decodePixelLimit of the decodes that can run at once):
+   * larger ones are failures ("declares 16000x16000 = 256.0 Mpx, more than the decode limit...").
+   */
+  readonly maxPixels: number;
 
   /**
    * @param preprocess applied to every task
    * @param workers number of worker threads; 0 runs everything on the calling thread (tests, debugging)
+   * @param memory bytes the decodes may share a quarter of (default: the machine's, decode.ts)
    */
   constructor(
     readonly preprocess: Preprocess,
     readonly workers: number = defaultWorkers(),
+    memory: number = availableMemory(),
   ) {
+    this.maxPixels = decodePixelLimit(workers === 0 ? INLINE_DECODES : workers * PER_WORKER, memory);
     // Validates the preprocess here, before any worker starts.
-    const pre = new Preprocessor(preprocess);
+    const pre = new Preprocessor(preprocess, this.maxPixels);
     this.inline = workers === 0 ? pre : null;
     for (let i = 0; i < workers; i++) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {
-    const worker = startWorker({ preprocess: this.preprocess });
+    const worker = startWorker({ preprocess: this.preprocess, maxPixels: this.maxPixels });
     const slot: Slot = { worker, inflight: new Map() };
     worker.on('message', (msg: WorkerResponse) => {
       const p = slot.inflight.get(msg.seq);

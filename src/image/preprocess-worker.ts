@@ -21,7 +21,8 @@ const port = parentPort;
 // One libvips thread per worker: the pool itself provides the parallelism.
 sharp.concurrency(1);
 sharp.cache(false);
-const preprocessor = new Preprocessor((workerData as { preprocess: Preprocess }).preprocess);
+const data = workerData as { preprocess: Preprocess; maxPixels: number };
+const preprocessor = new Preprocessor(data.preprocess, data.maxPixels);
 
 port.on('message', (msg: WorkerRequest) => {
   preprocessor.run(msg.task).then(

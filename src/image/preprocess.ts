@@ -94,7 +94,13 @@ export class Preprocessor {
   readonly size: number;
   private readonly table: Float32Array;
 
-  constructor(readonly pp: Preprocess) {
+  /**
+   * @param maxPixels the decode pixel limit (decode.ts: decodePixelLimit); default: one decode per core
+   */
+  constructor(
+    readonly pp: Preprocess,
+    readonly maxPixels?: number,
+  ) {
     this.shape = tensorShape(pp);
     this.size = this.shape[0] * this.shape[1] * this.shape[2];
     this.table = normalisationTable(pp);
@@ -122,7 +128,10 @@ export class Preprocessor {
   async run(task: ImageTask): Promise<Float32Array | ImageFailure> {
     let img: RgbImage;
     try {
-      img = await decodeImage(task.path, { applyExifOrientation: this.pp.exifOrientation === 'apply' });
+      img = await decodeImage(task.path, {
+        applyExifOrientation: this.pp.exifOrientation === 'apply',
+        ...(this.maxPixels === undefined ? {} : { maxPixels: this.maxPixels }),
+      });
     } catch (err) {
       return { id: task.id, reason: describeError(err, task.path) };
     }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManifestItem } from '../core/types.js';
-import { frameCarriers, splitItems } from './frames.js';
+import { splitItems } from '../stats/groups.js';
+import { frameCarriers } from './frames.js';
 
 const item = (id: string, gender: string): ManifestItem => ({
   id,

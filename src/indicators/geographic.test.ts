@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManifestItem, ResultRow } from '../core/types.js';
+import { parseGroupings } from '../stats/groups.js';
 import { parseConceptMap } from './concept-map.js';
 import { geographic, OUT_OF_RANGE_NOTE, withIncomeBuckets } from './geographic.js';
-import { parseGroupings } from './groups.js';
 import { incomeBucket, roundHalfEven } from './income.js';
 import { assertClose, indexRows, loadFixture } from './testing.js';
 

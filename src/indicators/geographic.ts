@@ -12,21 +12,21 @@
  */
 import type { ManifestItem, ResultRow } from '../core/types.js';
 import { ClusterSumsBuilder, emptySums } from '../stats/cluster-sums.js';
+import {
+  DEFAULT_MISSING_VALUES,
+  type Grouping,
+  type GroupSplit,
+  indexClusters,
+  MISSING_ATTRIBUTE,
+  splitItems,
+} from '../stats/groups.js';
 import type {
   ComparisonKind,
   FrameGroupInput,
   FrameOptions,
   MetricFrameInput,
 } from '../stats/metric-frame.js';
-import {
-  type FrameSpec,
-  frameCarriers,
-  frameInput,
-  frameRows,
-  type GroupSplit,
-  splitItems,
-} from './frames.js';
-import { DEFAULT_MISSING_VALUES, type Grouping, indexClusters, MISSING_ATTRIBUTE } from './groups.js';
+import { type FrameSpec, frameCarriers, frameInput, frameRows } from './frames.js';
 import { incomeBucket, OUT_OF_RANGE } from './income.js';
 import { CANDIDATES, rankPredictions, TOP_K, thresholdedPositions } from './predictions.js';
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManifestItem, ResultRow } from '../core/types.js';
-import { MISSING_GROUP_NOTE } from './frames.js';
-import { parseGroupings } from './groups.js';
+import { MISSING_GROUP_NOTE, parseGroupings } from '../stats/groups.js';
 import { HARMFUL, labelAssociation } from './label-association.js';
 import { parseTaxonomy } from './taxonomy.js';
 import { assertClose, indexRows, loadFixture } from './testing.js';

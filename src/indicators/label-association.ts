@@ -10,16 +10,15 @@
  * printer drops n/a and unknown).
  */
 import type { ManifestItem, ResultRow } from '../core/types.js';
-import type { ComparisonKind, FrameOptions } from '../stats/metric-frame.js';
 import {
-  type FrameSpec,
-  frameCarriers,
-  frameInput,
-  frameRows,
+  DEFAULT_MISSING_VALUES,
+  type Grouping,
   type GroupSplit,
+  indexClusters,
   splitItems,
-} from './frames.js';
-import { DEFAULT_MISSING_VALUES, type Grouping, indexClusters } from './groups.js';
+} from '../stats/groups.js';
+import type { ComparisonKind, FrameOptions } from '../stats/metric-frame.js';
+import { type FrameSpec, frameCarriers, frameInput, frameRows } from './frames.js';
 import { predictionRates } from './prediction-rates.js';
 import { CANDIDATES, rankPredictions, TOP_K, thresholdedPositions } from './predictions.js';
 import { type Taxonomy, taxonomyLabels } from './taxonomy.js';

@@ -17,11 +17,10 @@ import {
   replicateColumn,
   runClusteredBootstrap,
 } from '../stats/bootstrap.js';
-import { type ClusterSums, clusterCount, weightedTotals } from '../stats/cluster-sums.js';
+import { type ClusterSums, clusterCount, itemSums, weightedTotals } from '../stats/cluster-sums.js';
+import type { GroupSplit } from '../stats/groups.js';
 import { percentileInterval } from '../stats/quantile.js';
 import { type MinimumGroupSize, smallGroupWarning } from '../stats/sample-size.js';
-import type { GroupSplit } from './frames.js';
-import { itemSums } from './frames.js';
 
 /**
  * Rates of K classes over G groups and overall, with disparities; values per class k laid out as

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ManifestItem, ResultRow } from '../core/types.js';
 import { exactKnn } from '../linalg/knn.js';
 import { l2NormalizeRows } from '../linalg/normalize.js';
-import { parseGroupings } from './groups.js';
+import { parseGroupings } from '../stats/groups.js';
 import { ABSENT_VALUE_NOTE, retrieval } from './retrieval.js';
 import { assertClose, indexRows, loadFixture } from './testing.js';
 

@@ -14,16 +14,18 @@ import type { ManifestItem, ResultRow } from '../core/types.js';
 import { type HnswOptions, hnswKnn, recallAtK } from '../linalg/hnsw.js';
 import { exactKnn, type KnnResult } from '../linalg/knn.js';
 import { l2NormalizeRows } from '../linalg/normalize.js';
-import { buildMetricFrames, type ComparisonKind, type FrameOptions } from '../stats/metric-frame.js';
-import { frameInput, type GroupSplit, splitItems } from './frames.js';
-import type { IndicatorOutput } from './geographic.js';
 import {
   attributeValue,
   DEFAULT_MISSING_VALUES,
   type Grouping,
+  type GroupSplit,
   indexClusters,
   MISSING_ATTRIBUTE,
-} from './groups.js';
+  splitItems,
+} from '../stats/groups.js';
+import { buildMetricFrames, type ComparisonKind, type FrameOptions } from '../stats/metric-frame.js';
+import { frameInput } from './frames.js';
+import type { IndicatorOutput } from './geographic.js';
 
 export const RETRIEVAL_KS: readonly number[] = Object.freeze([1, 5, 10, 50]);
 export const ABSENT_VALUE_NOTE =
@@ -62,7 +64,7 @@ export async function retrieval(
   databaseEmbeddings: Float32Array,
   dim: number,
   options: RetrievalOptions,
-): Promise<IndicatorOutput> {
+): Promise<IndicatorOutput & { tiedQueries: number }> {
   const ks = [...(options.ks ?? RETRIEVAL_KS)];
   const kMax = Math.max(...ks);
   const nq = queries.length;
@@ -80,8 +82,10 @@ export async function retrieval(
 
   const search = options.search ?? 'exact';
   let neighbours: KnnResult;
+  // Exact search fetches one neighbour more than K where it can, to see ties across a K boundary.
+  const kFetch = search === 'exact' ? Math.min(nd, kMax + 1) : kMax;
   if (search === 'exact') {
-    neighbours = await exactKnn(q.data, nq, d.data, nd, dim, kMax, {
+    neighbours = await exactKnn(q.data, nq, d.data, nd, dim, kFetch, {
       threads: options.threads,
       onProgress: (done) => options.onProgress?.(done, nq),
     });
@@ -119,7 +123,7 @@ export async function retrieval(
     let running = 0;
     let next = 0;
     for (let r = 0; r < kMax; r++) {
-      const j = neighbours.indices[i * kMax + r] as number;
+      const j = neighbours.indices[i * neighbours.k + r] as number;
       if (j >= 0 && dbValues[j] === v) running++;
       while (next < sortedKs.length && (sortedKs[next] as { k: number }).k === r + 1) {
         (correct[(sortedKs[next] as { idx: number }).idx] as Float64Array)[i] = running;
@@ -127,6 +131,8 @@ export async function retrieval(
       }
     }
   }
+
+  const tiedQueries = countBoundaryTies(neighbours, nq, ks);
 
   const missing = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
   const groupings = options.groupings.some((g) => g.attributes.length === 1 && g.attributes[0] === attr)
@@ -211,5 +217,30 @@ export async function retrieval(
       });
     }
   }
-  return { rows, notes };
+  return { rows, notes, tiedQueries };
+}
+
+/**
+ * Queries whose similarity ranking ties across some K boundary (the K-th and (K+1)-th neighbours
+ * equally similar): for them P@K depends on how ties are ordered (here by database index; numpy's
+ * argsort order in the reference code is arbitrary). Needs K+1 neighbours; a K equal to the
+ * neighbours fetched is not checked.
+ */
+export function countBoundaryTies(neighbours: KnnResult, nQueries: number, ks: readonly number[]): number {
+  const stride = neighbours.k;
+  let tied = 0;
+  for (let i = 0; i < nQueries; i++) {
+    const base = i * stride;
+    if (
+      ks.some(
+        (k) =>
+          k < stride &&
+          (neighbours.indices[base + k] as number) >= 0 &&
+          neighbours.scores[base + k - 1] === neighbours.scores[base + k],
+      )
+    ) {
+      tied++;
+    }
+  }
+  return tied;
 }

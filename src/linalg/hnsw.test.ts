@@ -5,6 +5,15 @@ import { HnswIndex, hnswKnn, recallAtK } from './hnsw.js';
 import { exactKnnReference, type KnnResult } from './knn.js';
 import { l2NormalizeRows } from './normalize.js';
 
+/** `m` random unit vectors of `dim` (row-major). */
+function unitVectors(rng: Rng, m: number, dim: number): Float32Array {
+  return l2NormalizeRows(
+    Float32Array.from({ length: m * dim }, () => rng.normal()),
+    m,
+    dim,
+  ).data;
+}
+
 test('recallAtK: share of exact neighbours found, per row then averaged', () => {
   const exact: KnnResult = { k: 2, indices: new Int32Array([1, 2, 3, 4]), scores: new Float32Array(4) };
   const approx: KnnResult = { k: 2, indices: new Int32Array([2, 9, 3, 4]), scores: new Float32Array(4) };
@@ -48,14 +57,8 @@ test('HnswIndex.search at another efSearch equals a fresh build with that efSear
   const dim = 8;
   const n = 1500;
   const nq = 40;
-  const sample = (m: number) =>
-    l2NormalizeRows(
-      Float32Array.from({ length: m * dim }, () => rng.normal()),
-      m,
-      dim,
-    ).data;
-  const database = sample(n);
-  const queries = sample(nq);
+  const database = unitVectors(rng, n, dim);
+  const queries = unitVectors(rng, nq, dim);
   const k = 10;
   const index = await HnswIndex.build(database, n, dim, { threads: 1, connectivity: 4, expansionAdd: 16 });
   try {
@@ -78,4 +81,23 @@ test('HnswIndex.search at another efSearch equals a fresh build with that efSear
   } finally {
     index.dispose();
   }
+});
+
+test('with the default threads, every run gives the same neighbours (one-thread build, parallel search)', async () => {
+  const rng = new Rng(3);
+  const dim = 16;
+  const n = 6000;
+  const nq = 3000;
+  const database = unitVectors(rng, n, dim);
+  const queries = unitVectors(rng, nq, dim);
+  // A sparse graph and a narrow search, so that any change in the graph changes the neighbours.
+  const options = { connectivity: 6, expansionAdd: 24, expansionSearch: 16 };
+  const runs = [];
+  for (let r = 0; r < 3; r++) runs.push(await hnswKnn(queries, nq, database, n, dim, 10, options));
+  assert.deepEqual(runs[1]?.indices, runs[0]?.indices);
+  assert.deepEqual(runs[2]?.indices, runs[0]?.indices);
+  assert.deepEqual(runs[1]?.scores, runs[0]?.scores);
+  // A parallel search of the same graph answers as a one-thread search.
+  const single = await hnswKnn(queries, nq, database, n, dim, 10, { ...options, threads: 1 });
+  assert.deepEqual(single.indices, runs[0]?.indices);
 });

@@ -55,14 +55,14 @@ describe('accuracyReport', () => {
     assert.ok(top5.ci[0] <= top5.value && top5.value <= top5.ci[1]);
   });
 
-  it('groups by attribute, marking items without it as n/a', () => {
+  it('groups by attribute, marking items without it as (missing)', () => {
     const r = accuracyReport(scores, c, items, labels, { seed: 1, resamples: 100, ks: [5], groupBy: ['g'] });
     const frame = r.frames[0].frame;
     const byGroup = Object.fromEntries(frame.byGroup.map((m) => [String(m.group.g), m]));
-    // even: items 0, 2, 4, 6 → hits 0, 2, 4 = 3/4; odd: 1, 3, 5 → hits 1, 3 = 2/3; n/a: item 7 → 0.
+    // even: items 0, 2, 4, 6 → hits 0, 2, 4 = 3/4; odd: 1, 3, 5 → hits 1, 3 = 2/3; (missing): item 7 → 0.
     assert.equal(byGroup.even.value, 3 / 4);
     assert.equal(byGroup.odd.value, 2 / 3);
-    assert.equal(byGroup['n/a'].value, 0);
+    assert.equal(byGroup['(missing)'].value, 0);
     assert.ok(Math.abs(frame.difference().value - (3 / 4 - 2 / 3)) < 1e-15);
   });
 

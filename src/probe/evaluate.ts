@@ -1,15 +1,24 @@
 /**
  * Top-k accuracy of a head's scores against manifest labels, overall and per attribute group, with
- * clustered bootstrap intervals (src/stats: items of one cluster are resampled together).
+ * clustered bootstrap intervals (src/stats: items of one cluster are resampled together). Groups are
+ * src/stats' groups: items without the attribute form the group MISSING_ATTRIBUTE ('(missing)'),
+ * reported with MISSING_GROUP_NOTE and left out of gaps and tests.
  */
 import type { GroupMetric, ManifestItem } from '../core/types.js';
-import { clusterOf } from '../data/manifest.js';
 import {
   buildMetricFrames,
-  ClusterSumsBuilder,
+  type ClusterSums,
   type FrameGroupInput,
+  indexClusters,
+  itemSums,
   type MetricFrame,
+  type MetricFrameInput,
+  MISSING_ATTRIBUTE,
+  splitItems,
 } from '../stats/index.js';
+
+/** Only an absent attribute is a missing value here: every value present is compared. */
+const MISSING_VALUES: ReadonlySet<string> = new Set([MISSING_ATTRIBUTE]);
 
 /**
  * Whether the true class is among the k best scores, ordering classes by (−score, class index) as
@@ -71,50 +80,33 @@ export function accuracyReport(
 ): AccuracyReport {
   const n = items.length;
   const ks = (opts.ks ?? [1, 5]).filter((k) => k === 1 || k < c);
-  const clusterIndex = new Map<string, number>();
-  const clusters = items.map((item) => {
-    const key = clusterOf(item);
-    let idx = clusterIndex.get(key);
-    if (idx === undefined) {
-      idx = clusterIndex.size;
-      clusterIndex.set(key, idx);
-    }
-    return idx;
-  });
-  const inputs = [];
+  const { clusterIndex, nClusters } = indexClusters(items);
+  const hitSums = (members: Iterable<number>, hits: Uint8Array): ClusterSums =>
+    itemSums(members, clusterIndex, (i) => hits[i] as number);
+  const all = Array.from({ length: n }, (_, i) => i);
+  const attributes = opts.groupBy ?? [];
+  const splits = attributes.map((a) => splitItems(items, { name: a, attributes: [a] }, MISSING_VALUES));
+  const inputs: MetricFrameInput[] = [];
   const meta: { k: number; attribute: string | null }[] = [];
   for (const k of ks) {
     const hits = topKHits(scores, n, c, labels, k);
-    const overall = new ClusterSumsBuilder();
-    for (let i = 0; i < n; i++) overall.add(clusters[i], hits[i]);
-    const attributes = opts.groupBy ?? [];
+    const metric = `top${k}-accuracy`;
     if (attributes.length === 0) {
-      inputs.push({ metric: `top${k}-accuracy`, attributes: [], overall: overall.build(), groups: [] });
+      inputs.push({ metric, attributes: [], overall: hitSums(all, hits), groups: [] });
       meta.push({ k, attribute: null });
     }
-    for (const attribute of attributes) {
-      const builders = new Map<string, ClusterSumsBuilder>();
-      items.forEach((item, i) => {
-        const v = item.attrs[attribute];
-        const key = v === undefined ? 'n/a' : String(v);
-        let b = builders.get(key);
-        if (b === undefined) {
-          b = new ClusterSumsBuilder();
-          builders.set(key, b);
-        }
-        b.add(clusters[i], hits[i]);
-      });
-      const groups: FrameGroupInput[] = [...builders.keys()].sort().map((key) => ({
-        group: { [attribute]: key },
-        sums: (builders.get(key) as ClusterSumsBuilder).build(),
-        comparable: key !== 'n/a',
-        ...(key === 'n/a' ? { warnings: [`items without attribute "${attribute}"`] } : {}),
+    splits.forEach((split, a) => {
+      const groups: FrameGroupInput[] = split.groups.map((group, g) => ({
+        group,
+        sums: hitSums(split.members[g] as number[], hits),
+        comparable: split.comparable[g] as boolean,
+        warnings: split.notes[g],
       }));
-      inputs.push({ metric: `top${k}-accuracy`, attributes: [attribute], overall: overall.build(), groups });
-      meta.push({ k, attribute });
-    }
+      inputs.push({ metric, attributes: split.grouping.attributes, overall: hitSums(all, hits), groups });
+      meta.push({ k, attribute: attributes[a] as string });
+    });
   }
-  const frames = buildMetricFrames(clusterIndex.size, inputs, {
+  const frames = buildMetricFrames(nClusters, inputs, {
     seed: opts.seed,
     resamples: opts.resamples,
     level: opts.level,

@@ -45,7 +45,7 @@ test('only pHolm < 0.05 is significant; focused rows first, then by pHolm, then 
     test_({ age: 'a' }, 'age=c', 0.01, -3),
     test_({ age: 'b' }, 'age=c', 0.01, 5),
     test_({ age: 'b' }, 'age=d', 0.05, 5),
-    { ...test_({ age: 'a' }, 'age=b', 0.001, 1), metric: 'hit_rate' },
+    { ...test_({ age: 'a' }, 'age=b', 0.001, 1), metric: 'hit_rate', kind: 'value' } as ResultRow,
   ];
   const s = summarizeComparisons(rows, (r) => r.params.tau === 0.1);
   assert.equal(s.tested, 5);

@@ -17,11 +17,6 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
-/** Escapes the characters that break a Markdown table cell. */
-export function escapeMarkdownCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 /** 'overall' for {}, else the values joined: 'female × darker'. */
 export function groupLabel(group: Group): string {
   const values = Object.values(group);

@@ -1,16 +1,14 @@
 /**
- * Markdown rendering of the shared tables (summary.md, the model card, `compare`).
+ * Markdown rendering of the shared tables (summary.md, the model card, `compare`), and the one place
+ * where text from a dataset or results file (ids, labels, attribute values, names, notes) is
+ * escaped for Markdown: table cells (markdownTable), headings (markdownHeading), code spans
+ * (markdownCode) and lines of text (the `md` template: its literal text is Markdown, every value
+ * put into it is data). Escaped text shows as written and can add no HTML, link, code span, table
+ * cell or line to the document.
  */
 
 import type { TestedComparison } from './comparisons.js';
-import {
-  escapeMarkdownCell,
-  formatCount,
-  formatInterval,
-  formatNumber,
-  formatP,
-  formatSigned,
-} from './format.js';
+import { formatCount, formatInterval, formatNumber, formatP, formatSigned } from './format.js';
 import {
   type Cell,
   type GapEntry,
@@ -22,7 +20,64 @@ import {
 import { unitDecimals, unitText } from './units.js';
 import type { WarningSummary } from './warnings.js';
 
-/** A Markdown table; `align` holds 'l' or 'r' per column. */
+/** Markdown source that is already safe (from markdownCode): put into `md` lines as it is. */
+export class Markdown {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+/**
+ * Escapes data for inline Markdown: line breaks become spaces; backslashes and backticks are
+ * backslash-escaped; `<` that could open a tag, comment or autolink and `&` that could start an
+ * entity become entities; `](` cannot end a link's text. Other characters stay as they are (so
+ * '<0.001' and '[0.1, 0.2]' read as written in the file too).
+ */
+export function escapeMarkdownText(s: string): string {
+  return s
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/[\\`]/g, '\\$&')
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '&amp;')
+    .replace(/<(?=[A-Za-z/!?])/g, '&lt;')
+    .replace(/\]\(/g, ']\\(');
+}
+
+/** escapeMarkdownText, and `|` escaped so that it cannot end a table cell. */
+export function escapeMarkdownCell(s: string): string {
+  return escapeMarkdownText(s).replace(/\|/g, '\\|');
+}
+
+/** A code span showing `s` as written: fenced by more backticks than any run inside it. */
+export function markdownCode(s: string): Markdown {
+  const text = s.replace(/\r\n|\r|\n/g, ' ');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return new Markdown(`${fence}${pad}${text}${pad}${fence}`);
+}
+
+/**
+ * A line of Markdown: the template's literal text is Markdown, each value is data and is escaped
+ * (escapeMarkdownText), except Markdown values (markdownCode), which are kept.
+ */
+export function md(
+  strings: TemplateStringsArray,
+  ...values: readonly (string | number | Markdown)[]
+): string {
+  let out = strings[0] as string;
+  values.forEach((v, i) => {
+    out += (v instanceof Markdown ? v.text : escapeMarkdownText(String(v))) + strings[i + 1];
+  });
+  return out;
+}
+
+/** A heading of `level` (1-6) whose text is data. */
+export function markdownHeading(level: number, text: string): string {
+  return `${'#'.repeat(level)} ${escapeMarkdownText(text)}`;
+}
+
+/** A Markdown table of data cells (escaped: escapeMarkdownCell); `align` holds 'l' or 'r' per column. */
 export function markdownTable(header: string[], rows: string[][], align?: ('l' | 'r')[]): string {
   const line = (cells: string[]) => `| ${cells.map(escapeMarkdownCell).join(' | ')} |`;
   const rule = `|${header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---')).join('|')}|`;

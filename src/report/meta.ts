@@ -143,9 +143,8 @@ export interface DatasetListing {
 }
 
 /**
- * Documented datasets, then the undocumented ids the rows use. Ids made from documented ones are
- * explained instead of flagged: 'Q → D' (retrieval queries Q against database D) and 'X~…'
- * (corrupted copies of X, listed once); robustness aggregates over corrupted sets are named as such.
+ * Documented datasets, then the undocumented ids the rows use; 'Q → D' (retrieval queries Q against
+ * database D) is explained when both sides are documented.
  */
 export function datasetListings(results: ResultsFile): DatasetListing[] {
   const out: DatasetListing[] = Object.keys(results.datasets).map((id) => ({
@@ -155,35 +154,15 @@ export function datasetListings(results: ResultsFile): DatasetListing[] {
     ids: [id],
   }));
   const documented = (id: string) => id in results.datasets;
-  const copies = new Map<string, string[]>();
   for (const id of undocumentedDatasets(results)) {
     const arrow = id.split(' → ');
-    const tilde = id.indexOf('~');
-    if (arrow.length === 2 && arrow.every(documented)) {
-      out.push({ id, derived: `retrieval: queries ${arrow[0]}, database ${arrow[1]}`, ids: [id] });
-    } else if (tilde > 0 && documented(id.slice(0, tilde))) {
-      const list = copies.get(id.slice(0, tilde)) ?? [];
-      list.push(id);
-      copies.set(id.slice(0, tilde), list);
-    } else {
-      const rows = results.rows.filter((r) => r.dataset === id);
-      const aggregate = rows.every(
-        (r) =>
-          r.indicator === 'robustness' &&
-          (r.params.severity === 'all' || r.params.set !== undefined || r.params.corruptions !== undefined),
-      );
-      out.push({
-        id,
-        derived: aggregate ? 'robustness aggregate over corrupted sets (no images of its own)' : '',
-        ids: [id],
-      });
-    }
-  }
-  for (const [base, ids] of copies) {
     out.push({
-      id: `${base}~…`,
-      derived: `${ids.length} corrupted copies of ${base}: ${ids.map((i) => i.slice(base.length + 1)).join(', ')}`,
-      ids,
+      id,
+      derived:
+        arrow.length === 2 && arrow.every(documented)
+          ? `retrieval: queries ${arrow[0]}, database ${arrow[1]}`
+          : '',
+      ids: [id],
     });
   }
   return out;

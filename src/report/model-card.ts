@@ -1,13 +1,14 @@
 /**
  * A model card section (Markdown) for one model, from results.json alone: model details, evaluation
  * data, group metrics with intervals, gaps, robustness profile, limitations. Layout after
- * model-card-toolkit's quantitative analysis (metric, slice, value, confidence interval).
+ * model-card-toolkit's quantitative analysis (metric, slice, value, confidence interval). Every
+ * string from the results file goes through markdown.ts's escaping helpers.
  */
 import { InputError } from '../core/errors.js';
 import type { ResultsFile } from '../core/results.js';
 import { indicatorDigest } from './digest.js';
 import { decimalsFor, formatCount, formatInterval, formatNumber } from './format.js';
-import { markdownTable } from './markdown.js';
+import { markdownCode, markdownHeading, markdownTable, md } from './markdown.js';
 import { adaptationText, datasetListings, entryText, otherFields, trainingText } from './meta.js';
 import { distinct, indicatorsPresent } from './rows.js';
 import { digestMarkdown } from './summary.js';
@@ -27,12 +28,12 @@ export function renderModelCard(results: ResultsFile, model: string): string {
   }
   const out: string[] = [];
   const name = entryText(entry, 'name');
-  out.push(`## Model card: ${model}${name ? ` (${name})` : ''}`, '');
+  out.push(markdownHeading(2, `Model card: ${model}${name ? ` (${name})` : ''}`), '');
 
   out.push('### Model details', '');
-  out.push(`- **Adaptation for evaluation:** ${adaptationText(entry) || 'not recorded'}`);
+  out.push(md`- **Adaptation for evaluation:** ${adaptationText(entry) || 'not recorded'}`);
   const training = trainingText(entry);
-  if (training) out.push(`- **Training:** ${training}`);
+  if (training) out.push(md`- **Training:** ${training}`);
   for (const [k, v] of otherFields(entry, [
     'name',
     'adaptation',
@@ -42,7 +43,7 @@ export function renderModelCard(results: ResultsFile, model: string): string {
     'citation',
     'training',
   ])) {
-    out.push(`- **${k}:** ${v}`);
+    out.push(md`- **${k}:** ${v}`);
   }
   for (const [label, field] of [
     ['Licence', 'license'],
@@ -50,7 +51,7 @@ export function renderModelCard(results: ResultsFile, model: string): string {
     ['Citation', 'citation'],
   ] as const) {
     const v = entryText(entry, field);
-    if (v) out.push(`- **${label}:** ${v}`);
+    if (v) out.push(md`- **${label}:** ${v}`);
   }
   out.push('');
 
@@ -91,7 +92,7 @@ export function renderModelCard(results: ResultsFile, model: string): string {
   if (fairness.length > 0) {
     out.push('### Group metrics (value [95% interval])', '');
     for (const indicator of fairness) {
-      out.push(`#### ${indicatorTitle(indicator)}`, '');
+      out.push(markdownHeading(4, indicatorTitle(indicator)), '');
       out.push(...digestMarkdown(indicatorDigest(indicator, rows, [model]), { showModel: false, level: 5 }));
     }
   }
@@ -107,7 +108,7 @@ export function renderModelCard(results: ResultsFile, model: string): string {
       const best = shifts[0];
       const worst = shifts.reduce((w, r) => (r.value < w.value ? r : w), shifts[0]);
       out.push(
-        `- Top-1 (${unitText(commonUnit(shifts)) || 'value'}) from \`${best.dataset ?? best.params.shift}\` (${formatNumber(best.value, d)} ${formatInterval(best.ci, d)}) to the hardest shift \`${worst.dataset ?? worst.params.shift}\` (${formatNumber(worst.value, d)} ${formatInterval(worst.ci, d)}).`,
+        md`- Top-1 (${unitText(commonUnit(shifts)) || 'value'}) from ${markdownCode(String(best.dataset ?? best.params.shift))} (${formatNumber(best.value, d)} ${formatInterval(best.ci, d)}) to the hardest shift ${markdownCode(String(worst.dataset ?? worst.params.shift))} (${formatNumber(worst.value, d)} ${formatInterval(worst.ci, d)}).`,
       );
     }
     const mce = robust.find((r) => r.metric === 'mce' && Object.keys(r.group).length === 0);
@@ -131,16 +132,16 @@ export function renderModelCard(results: ResultsFile, model: string): string {
   out.push(
     '- Every value has a 95% interval over independent clusters; a difference between groups counts only when the intervals support it.',
   );
-  for (const d of results.deviations) out.push(`- Deviation from the reference protocol: ${d}`);
+  for (const d of results.deviations) out.push(md`- Deviation from the reference protocol: ${d}`);
   const failed = results.failures.filter((f) => datasets.includes(f.dataset)).length;
   if (failed > 0) out.push(`- ${failed} image(s) could not be decoded and are excluded from the metrics.`);
   for (const d of datasets) {
     const note = entryText(results.datasets[d], 'note');
-    if (note) out.push(`- \`${d}\`: ${note}`);
+    if (note) out.push(md`- ${markdownCode(d)}: ${note}`);
   }
   for (const w of summarizeWarnings(rows))
     out.push(
-      `- Warning (${formatCount(w.rows)} rows): ${w.kind} — ${w.where}${w.detail ? `; ${w.detail}` : ''}`,
+      md`- Warning (${formatCount(w.rows)} rows): ${w.kind} — ${w.where}${w.detail ? `; ${w.detail}` : ''}`,
     );
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm/node';
-import { loadResults } from './load.js';
 import { writeResultsParquet } from './parquet.js';
+import { loadResults } from './results-file.js';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report', 'sample-results.json');
 

@@ -7,44 +7,45 @@ import type { ResultsFile } from '../core/results.js';
 import type { ResultRow } from '../core/types.js';
 
 /**
- * What a row holds, read from its metric name (see src/stats/metric-frame.ts):
+ * What a row holds, in the report's words, read from the row's kind (src/core/types.ts ResultRow):
  * - 'value': a metric for a group (or overall, group {});
- * - 'gap': a difference between groups: `<metric>.difference` (group {attr: '*'}, params.method
- *   'betweenGroups' = largest − smallest, 'toOverall' = largest |group − overall|) or `<metric>_gap`
- *   (group {}, params.attribute; robustness);
- * - 'ratio': `<metric>.ratio`, smallest ÷ largest (or the smallest group/overall ratio);
- * - 'comparison': `<metric>.comparison`, a bootstrap test of group − params.versus with p-values
- *   (params.pValue, params.pHolm: Holm-adjusted within its family).
+ * - 'gap': a difference between groups (kind 'difference': group {attr: '*'}, params.method
+ *   'betweenGroups' = largest − smallest, 'toOverall' = largest |group − overall|);
+ * - 'ratio': smallest ÷ largest (or the smallest group/overall ratio);
+ * - 'comparison': a bootstrap test of group − params.versus with p-values (params.pValue,
+ *   params.pHolm: Holm-adjusted within its family).
  */
 export type RowKind = 'value' | 'gap' | 'ratio' | 'comparison';
 
-const KIND_SUFFIXES: [string, RowKind][] = [
-  ['.comparison', 'comparison'],
-  ['.difference', 'gap'],
-  ['.ratio', 'ratio'],
-  ['_gap', 'gap'],
-];
+const REPORT_KINDS: Readonly<Record<ResultRow['kind'], RowKind>> = {
+  value: 'value',
+  difference: 'gap',
+  ratio: 'ratio',
+  comparison: 'comparison',
+};
 
-export function rowKind(row: Pick<ResultRow, 'metric'>): RowKind {
-  for (const [suffix, kind] of KIND_SUFFIXES) if (row.metric.endsWith(suffix)) return kind;
-  return 'value';
+export function rowKind(row: Pick<ResultRow, 'kind'>): RowKind {
+  return REPORT_KINDS[row.kind];
 }
+
+/** Metric-name suffixes of gap, ratio and test rows ('hit_rate.difference'; '_gap' in version-1 files). */
+const KIND_SUFFIXES = ['.comparison', '.difference', '.ratio', '_gap'];
 
 /** The metric a gap, ratio or comparison row is about: 'hit_rate.difference' -> 'hit_rate'. */
 export function baseMetric(metric: string): string {
-  for (const [suffix] of KIND_SUFFIXES) {
+  for (const suffix of KIND_SUFFIXES) {
     if (metric.endsWith(suffix) && metric.length > suffix.length) return metric.slice(0, -suffix.length);
   }
   return metric;
 }
 
-/** Gap rows compare groups: `<metric>.difference` or `<metric>_gap`. */
-export function isGapRow(row: Pick<ResultRow, 'metric'>): boolean {
+/** Gap rows compare groups (kind 'difference'). */
+export function isGapRow(row: Pick<ResultRow, 'kind'>): boolean {
   return rowKind(row) === 'gap';
 }
 
 /** Rows that hold a metric's value for a group (not a gap, ratio or test between groups). */
-export function isValueRow(row: Pick<ResultRow, 'metric'>): boolean {
+export function isValueRow(row: Pick<ResultRow, 'kind'>): boolean {
   return rowKind(row) === 'value';
 }
 

@@ -5,8 +5,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import { canonicalJson } from '../core/hash.js';
-import { RESULTS_SCHEMA_VERSION, type ResultsFile, upgradeResultsData } from '../core/results.js';
+import { RESULTS_SCHEMA_VERSION, type ResultsFile, rowCellKey, upgradeResultsData } from '../core/results.js';
 import { ROW_KINDS } from '../core/types.js';
 
 type RowKindName = (typeof ROW_KINDS)[number];
@@ -42,11 +41,6 @@ export const resultRowSchema = z
     }
   });
 
-/** The cell a row fills: two rows with the same key make every table and comparison ambiguous. */
-function cellKey(r: Record<string, unknown>): string {
-  return canonicalJson([r.model, r.indicator, r.metric, r.dataset ?? null, r.params, r.group]);
-}
-
 const failedItemSchema = z.object({ dataset: z.string(), id: z.string(), reason: z.string() });
 
 export const resultsFileSchema = z.object({
@@ -63,7 +57,7 @@ export const resultsFileSchema = z.object({
     // Two rows for the same cell would make every table and comparison ambiguous.
     const seen = new Map<string, number>();
     rows.forEach((r, i) => {
-      const key = cellKey(r);
+      const key = rowCellKey(r as Parameters<typeof rowCellKey>[0]);
       const first = seen.get(key);
       if (first === undefined) seen.set(key, i);
       else {
@@ -125,7 +119,7 @@ function parseValidResults(data: unknown): ResultsFile | undefined {
   if (!header.success || !header.data.rows.every(isValidRow)) return undefined;
   const seen = new Set<string>();
   const rows = (header.data.rows as Record<string, unknown>[]).map((r) => {
-    const key = cellKey(r);
+    const key = rowCellKey(r as Parameters<typeof rowCellKey>[0]);
     if (seen.has(key)) return undefined;
     seen.add(key);
     const [lo, hi] = r.ci as (number | null)[];

@@ -3,17 +3,21 @@
  * protocol's headline parameters as models-as-rows tables, gaps, the comparisons significant after
  * Holm and the largest per-class disparities, then a summary of the warnings. Every row stays in
  * results.json / results.parquet; the summary says how many rows of each metric it shows.
- * Deterministic for a given results file (snapshot-tested).
+ * Deterministic for a given results file (snapshot-tested). Every string from the results file
+ * goes through markdown.ts's escaping helpers (md, markdownTable, markdownHeading, markdownCode).
  */
 import type { ResultsFile } from '../core/results.js';
 import { type IndicatorDigest, indicatorDigest } from './digest.js';
 import { formatCount, formatInterval, formatP, formatSigned } from './format.js';
 import {
+  markdownCode,
   markdownComparisons,
   markdownGapTable,
+  markdownHeading,
   markdownMetricTable,
   markdownTable,
   markdownWarnings,
+  md,
   tableHeading,
 } from './markdown.js';
 import { adaptationText, entryText, trainingText } from './meta.js';
@@ -31,7 +35,7 @@ export function renderSummaryMarkdown(results: ResultsFile): string {
   const out: string[] = [];
   out.push('# fairscope results summary', '');
   out.push(
-    `Created ${results.createdAt} by ${results.tool.name} ${results.tool.version}: ${formatCount(results.rows.length)} result rows, ${models.length} model(s), ${Object.keys(results.datasets).length} dataset(s).`,
+    md`Created ${results.createdAt} by ${results.tool.name} ${results.tool.version}: ${formatCount(results.rows.length)} result rows, ${models.length} model(s), ${Object.keys(results.datasets).length} dataset(s).`,
     '',
     'This summary shows the headline results. Cells are value [95% interval] in the unit named in each heading (% = percent of images, pp = percentage points, 0–1 = proportion); ⚠ marks values with warnings (summarised at the end). Every row, with its interval, n, clusters and warnings, is in results.json and results.parquet.',
     '',
@@ -77,7 +81,7 @@ export function renderSummaryMarkdown(results: ResultsFile): string {
 
   out.push('## Deviations from the reference protocol', '');
   out.push(
-    results.deviations.length === 0 ? 'None recorded.' : results.deviations.map((d) => `- ${d}`).join('\n'),
+    results.deviations.length === 0 ? 'None recorded.' : results.deviations.map((d) => md`- ${d}`).join('\n'),
     '',
   );
 
@@ -96,7 +100,7 @@ export function renderSummaryMarkdown(results: ResultsFile): string {
   }
 
   for (const indicator of indicatorsPresent(results.rows)) {
-    out.push(`## ${indicatorTitle(indicator)} (\`${indicator}\`)`, '');
+    out.push(md`## ${indicatorTitle(indicator)} (${markdownCode(indicator)})`, '');
     out.push(...digestMarkdown(indicatorDigest(indicator, results.rows, models), { showModel: true }));
   }
 
@@ -114,12 +118,13 @@ export function renderSummaryMarkdown(results: ResultsFile): string {
  * @param opts.level heading level of the digest's subsections (default 3).
  */
 export function digestMarkdown(d: IndicatorDigest, opts: { showModel: boolean; level?: number }): string[] {
-  const h = '#'.repeat(opts.level ?? 3);
+  const level = opts.level ?? 3;
+  const h = '#'.repeat(level);
   const out: string[] = [];
   const scope = [...d.scope];
   if (d.fixed.length > 0)
     scope.push(`Same for every row: ${d.fixed.map(([k, v]) => `${k}=${v}`).join(', ')}.`);
-  if (scope.length > 0) out.push(scope.join(' '), '');
+  if (scope.length > 0) out.push(md`${scope.join(' ')}`, '');
   const strip = (t: (typeof d.tables)[number]) =>
     opts.showModel
       ? t
@@ -128,7 +133,8 @@ export function digestMarkdown(d: IndicatorDigest, opts: { showModel: boolean; l
           rowHeaders: t.rowHeaders.slice(1),
           rows: t.rows.map((r) => ({ ...r, labels: r.labels.slice(1) })),
         };
-  for (const t of d.tables) out.push(`${h} ${tableHeading(t)}`, '', markdownMetricTable(strip(t)), '');
+  const heading = (t: (typeof d.tables)[number]) => markdownHeading(level, tableHeading(t));
+  for (const t of d.tables) out.push(heading(t), '', markdownMetricTable(strip(t)), '');
   const gaps = d.gaps.filter((g) => !gapUndefined(g));
   if (gaps.length > 0) {
     out.push(
@@ -148,7 +154,7 @@ export function digestMarkdown(d: IndicatorDigest, opts: { showModel: boolean; l
         ? `${formatCount(c.focusSignificant)} of ${formatCount(c.focusTested)} ${c.focusText}, ${formatCount(c.significant.length)} of ${formatCount(c.tested)} in all`
         : `${formatCount(c.significant.length)} of ${formatCount(c.tested)}`;
     out.push(
-      `Bootstrap tests between pairs of groups, Holm-adjusted within each family (one model, metric, parameter setting and attribute). Significant at α = 0.05: ${focus}.${c.significant.length === 0 && Number.isFinite(c.minPHolm) ? ` Smallest adjusted p: ${formatP(c.minPHolm)}.` : ''}`,
+      md`Bootstrap tests between pairs of groups, Holm-adjusted within each family (one model, metric, parameter setting and attribute). Significant at α = 0.05: ${focus}.${c.significant.length === 0 && Number.isFinite(c.minPHolm) ? ` Smallest adjusted p: ${formatP(c.minPHolm)}.` : ''}`,
       '',
     );
     if (c.significant.length > 0) {
@@ -163,18 +169,17 @@ export function digestMarkdown(d: IndicatorDigest, opts: { showModel: boolean; l
     out.push(
       `${h} Largest per-class prediction-rate disparities`,
       '',
-      `Per group, the classes predicted most unequally compared with the other groups (percentage points [95% interval]; ** = interval excludes 0). ${d.scope[0] ?? ''}`.trim(),
+      md`Per group, the classes predicted most unequally compared with the other groups (percentage points [95% interval]; ** = interval excludes 0). ${d.scope[0] ?? ''}`.trim(),
       '',
       disparityTable(d.disparities, opts.showModel),
       '',
     );
   }
-  for (const t of d.secondaryTables)
-    out.push(`${h} ${tableHeading(t)}`, '', markdownMetricTable(strip(t)), '');
+  for (const t of d.secondaryTables) out.push(heading(t), '', markdownMetricTable(strip(t)), '');
   const hidden = d.coverage.filter((x) => x.shown < x.rows);
   if (hidden.length > 0) {
     out.push(
-      `Rows not shown above (all in results.json / results.parquet): ${hidden
+      md`Rows not shown above (all in results.json / results.parquet): ${hidden
         .map(
           (x) =>
             `${x.metric} ${formatCount(x.rows - x.shown)}${x.shown > 0 ? ` of ${formatCount(x.rows)}` : ''}`,

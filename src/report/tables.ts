@@ -277,7 +277,7 @@ export function gapEntries(
         shownParams: Object.keys(others).filter(
           (k) => k !== 'unit' && !DESCRIPTIVE_PARAMS.includes(k) && !omitParams.includes(k),
         ),
-        unit: rowUnit({ metric: `${metric}.difference`, params: r.params }),
+        unit: rowUnit({ kind: 'difference', metric, params: r.params }),
         excludesZero: false,
         order: i,
       };

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rowKindOfMetric } from '../core/results.js';
 import { commonUnit, rowUnit, unitDecimals, withUnit } from './units.js';
 
-const r = (metric: string, params: Record<string, string | number> = {}) => ({ metric, params });
+/** A row of a metric; its kind follows the metric-name convention ('.difference', '_gap' ...). */
+const r = (metric: string, params: Record<string, string | number> = {}) => ({
+  kind: rowKindOfMetric(metric),
+  metric,
+  params,
+});
 
 test('a stated params.unit wins; without it the metric decides (hit rates in %, precision 0–1)', () => {
   assert.equal(rowUnit(r('hit_rate', { unit: 'percent' })), 'percent');

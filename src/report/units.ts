@@ -55,7 +55,7 @@ function valueUnit(row: Pick<ResultRow, 'metric' | 'params'>): Unit {
 }
 
 /** The unit of a row's value: ratios have none; a difference of percentages is in points. */
-export function rowUnit(row: Pick<ResultRow, 'metric' | 'params'>): Unit {
+export function rowUnit(row: Pick<ResultRow, 'kind' | 'metric' | 'params'>): Unit {
   const kind = rowKind(row);
   if (kind === 'ratio') return 'ratio';
   const unit = valueUnit(row);
@@ -67,7 +67,7 @@ export function rowUnit(row: Pick<ResultRow, 'metric' | 'params'>): Unit {
 }
 
 /** The one unit of a set of rows, or 'number' when they mix units. */
-export function commonUnit(rows: readonly Pick<ResultRow, 'metric' | 'params'>[]): Unit {
+export function commonUnit(rows: readonly Pick<ResultRow, 'kind' | 'metric' | 'params'>[]): Unit {
   const units = new Set(rows.map(rowUnit));
   return units.size === 1 ? [...units][0] : 'number';
 }

@@ -2,8 +2,9 @@
  * Writes the report files of a results file into a folder (used by `fairscope report`, and by
  * `audit`/`demo` after they write results.json).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import type { ResultsFile } from '../core/results.js';
 import { renderModelCard } from './model-card.js';
 import { writeResultsParquet } from './parquet.js';
@@ -25,11 +26,8 @@ export interface WriteReportOptions {
   modelCard?: boolean;
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
+/** The files writeReportFiles may write into its folder. */
+export const REPORT_FILES = ['report.html', 'summary.md', 'results.parquet', 'model-card.md'] as const;
 
 /** Writes DIR/report.html, DIR/summary.md, DIR/results.parquet and optionally DIR/model-card.md. */
 export async function writeReportFiles(
@@ -39,8 +37,8 @@ export async function writeReportFiles(
 ): Promise<ReportFiles> {
   await mkdir(dir, { recursive: true });
   const files: ReportFiles = { html: join(dir, 'report.html'), summary: join(dir, 'summary.md') };
-  await writeAtomic(files.html, await renderReport(results));
-  await writeAtomic(files.summary, renderSummaryMarkdown(results));
+  await writeFileAtomic(files.html, await renderReport(results));
+  await writeFileAtomic(files.summary, renderSummaryMarkdown(results));
   if (opts.parquet ?? true) {
     files.parquet = join(dir, 'results.parquet');
     await writeResultsParquet(files.parquet, results);
@@ -48,7 +46,7 @@ export async function writeReportFiles(
   if (opts.modelCard) {
     files.modelCard = join(dir, 'model-card.md');
     const cards = modelOrder(results).map((m) => renderModelCard(results, m));
-    await writeAtomic(files.modelCard, `# Model cards\n\n${cards.join('\n')}`);
+    await writeFileAtomic(files.modelCard, `# Model cards\n\n${cards.join('\n')}`);
   }
   return files;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ManifestItem, ResultRow } from '../core/types.js';
+import { MISSING_GROUP_NOTE } from '../stats/groups.js';
 import {
   EFFECTIVE_ROBUSTNESS_NOTE,
   type EvalDataset,
@@ -129,7 +130,7 @@ describe('robustness rows on hand-made outcomes (no resampling)', () => {
         metric: 'top1',
         dataset: 'sketch',
         group: { skintone: 'unknown' },
-      }).warnings.includes('value means unknown: left out of gaps'),
+      }).warnings.includes(MISSING_GROUP_NOTE),
     );
     const gap = find(rows, {
       model: 'm',

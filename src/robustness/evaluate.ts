@@ -3,23 +3,32 @@
  * naturally shifted and corrupted sets, the accuracy drop from in-distribution, corruption error,
  * mCE and relative mCE (normalised by a baseline when given), and effective robustness, each for
  * the whole population and for every group of every attribute, with the gap between groups.
- * Every value has a percentile interval from one stratified clustered bootstrap (resample.ts), so
- * intervals of drops, sums, fits and gaps account for their joint variation.
+ * Every value has a percentile interval from one stratified clustered bootstrap of the cell rates
+ * (resample.ts RateCells through src/stats runClusteredBootstrap), and each family's rows are a
+ * StatisticFrame over those rates (src/stats frame.ts), so intervals of drops, sums, fits and gaps
+ * account for their joint variation.
  *
  * The rows are tidy ResultRows with indicator 'robustness'; metric names are in ROBUSTNESS_METRICS,
  * gaps are '<metric>.difference' rows (largest − smallest group, params.method 'betweenGroups') with
  * group {<attribute>: '*'}, the convention of every evaluator.
  */
+import { clusterOf } from '../core/items.js';
 import type { AttrValue, Group, ManifestItem, ResultRow } from '../core/types.js';
-import { clusterOf } from '../data/manifest.js';
 import { IMAGENET_C_CORRUPTIONS } from '../image/corrupt/index.js';
 import {
+  attributeValue,
+  type BootstrapReplicates,
   ClusterSumsBuilder,
   clusterCount,
+  differenceRow,
+  MISSING_GROUP_NOTE,
   type MinimumGroupSize,
-  smallGroupWarning,
+  runClusteredBootstrap,
+  type StatisticGroup,
+  statisticFrame,
+  valueRow,
 } from '../stats/index.js';
-import { attributeValueOf, type GroupDef, groupDefinitions } from './groups.js';
+import { type GroupDef, groupDefinitions } from './groups.js';
 import {
   type CorruptionErrors,
   clipAccuracy,
@@ -31,7 +40,7 @@ import {
   normalizedCorruptionError,
   relativeMeanCorruptionError,
 } from './metrics.js';
-import { estimateAll, RateCells, type ResampleOptions } from './resample.js';
+import { RateCells, type ResampleOptions } from './resample.js';
 
 export const ROBUSTNESS_METRICS = [
   'top1',
@@ -221,16 +230,13 @@ export function evaluateRobustness(
     datasets.map((d) => [
       d.name,
       options.attributes.map((a) =>
-        Int32Array.from(
-          d.items,
-          (item) => groupIndex.get(`${a}\u0000${attributeValueOf(item, a)}`) as number,
-        ),
+        Int32Array.from(d.items, (item) => groupIndex.get(`${a}\u0000${attributeValue(item, a)}`) as number),
       ),
     ]),
   );
 
   // Cells: accuracy of (model, dataset, k, group).
-  const cells = new RateCells(Int32Array.from(stratumOf));
+  const cells = new RateCells(stratumOf.length);
   const cellInfo: CellInfo[] = [];
   const cellIndex = new Map<string, number>();
   const cellKey = (model: string, dataset: string, k: number, g: number) =>
@@ -268,7 +274,12 @@ export function evaluateRobustness(
   const outcomeWarnings = (model: string, ...names: string[]) =>
     names.flatMap((n) => [...(models.find((m) => m.id === model)?.outcomes.get(n)?.warnings ?? [])]);
 
-  const rates = cells.run(options.bootstrap);
+  const [rates] = runClusteredBootstrap(stratumOf.length, [cells], {
+    seed: options.bootstrap.seed,
+    resamples: options.bootstrap.resamples,
+    stratumOf: Int32Array.from(stratumOf),
+  });
+  if (rates === undefined) throw new Error('evaluateRobustness: no bootstrap result');
   const families: Family[] = [];
   const datasetParams = (d: EvalDataset): Record<string, AttrValue> =>
     d.kind === 'corruption'
@@ -661,125 +672,65 @@ function groupOf(def: GroupDef): Group {
   return def.attribute === undefined ? {} : { [def.attribute]: def.value as AttrValue };
 }
 
-function undefinedNote(k: number, b: number): string {
-  return `undefined in ${k} of ${b} resamples (a group or set had no drawn item); interval over the other ${b - k}`;
-}
-
-/** Rows of every family: one per group with a value, then one gap per attribute. */
+/**
+ * Rows of every family: one per group with a value (the overall one first), then one gap per
+ * attribute, each family's groups forming a StatisticFrame over the cell rates.
+ */
 function familyRows(
   families: readonly Family[],
   groups: readonly GroupDef[],
   info: readonly CellInfo[],
-  rates: ReturnType<RateCells['run']>,
+  rates: BootstrapReplicates,
   options: RobustnessOptions,
 ): ResultRow[] {
-  interface Pending {
-    family: Family;
-    group: Group;
-    n: number;
-    clusters: number;
-    warnings: string[];
-    extraParams?: Record<string, AttrValue>;
-    metric: string;
-  }
-  const fns: ((r: Float64Array) => number)[] = [];
-  const pending: Pending[] = [];
+  const frameOptions = { level: options.bootstrap.level, minimumGroupSize: options.minimumGroupSize };
+  const rows: ResultRow[] = [];
   for (const family of families) {
-    const perGroup = groups.map((def, g) => {
+    const context = { model: family.model, indicator: 'robustness', dataset: family.dataset };
+    /** Group g of the family; undefined where the metric skips it or (but overall) it has no item. */
+    const member = (g: number): StatisticGroup | undefined => {
+      const def = groups[g] as GroupDef;
       const v = family.at(g);
       if (v === undefined) return undefined;
       const size = support(v.cells, info);
       // a group with no item in these sets (it exists in others) gets no row
       if (size.n === 0 && g > 0) return undefined;
-      const warnings = [...family.warnings];
-      if (size.n === 0) warnings.push('no items: value undefined');
-      else if (g > 0) {
-        const small = smallGroupWarning(size.n, size.clusters, options.minimumGroupSize);
-        if (small !== undefined) warnings.push(small);
-      }
-      if (def.missing) warnings.push('value means unknown: left out of gaps');
-      fns.push(v.fn);
-      pending.push({ family, group: groupOf(def), ...size, warnings, metric: family.metric });
-      return { fn: v.fn, ...size, def };
+      return {
+        group: groupOf(def),
+        value: v.fn,
+        ...size,
+        comparable: !def.missing,
+        warnings: [...family.warnings, ...(def.missing ? [MISSING_GROUP_NOTE] : [])],
+        // the overall population is never "too small": it is all there is
+        sizeChecked: g > 0,
+      };
+    };
+    const overall = member(0);
+    const frames = options.attributes.flatMap((attribute) => {
+      const members = groups
+        .map((def, g) => (def.attribute === attribute ? member(g) : undefined))
+        .filter((m): m is StatisticGroup => m !== undefined);
+      if (members.length === 0) return [];
+      const input = {
+        metric: family.metric,
+        attributes: [attribute],
+        groups: members,
+        warnings: family.warnings,
+      };
+      return [statisticFrame(input, rates, frameOptions)];
     });
-    for (const attribute of options.attributes) {
-      const members = perGroup
-        .map((p, g) => ({ p, g }))
-        .filter(
-          ({ p, g }) =>
-            p !== undefined && groups[g]?.attribute === attribute && !groups[g]?.missing && p.n > 0,
-        )
-        .map(({ p }) => p as NonNullable<typeof p>);
-      if (
-        members.length === 0 &&
-        !perGroup.some((p, g) => p !== undefined && groups[g]?.attribute === attribute)
-      )
-        continue;
-      const warnings = [...family.warnings];
-      let fn: (r: Float64Array) => number;
-      if (members.length < 2) {
-        warnings.push('fewer than two comparable groups with items: gap undefined');
-        fn = () => Number.NaN;
-      } else {
-        const parts = members.map((m) => m.fn);
-        fn = (r) => {
-          let lo = Number.POSITIVE_INFINITY;
-          let hi = Number.NEGATIVE_INFINITY;
-          for (const f of parts) {
-            const v = f(r);
-            if (Number.isNaN(v)) return Number.NaN;
-            if (v < lo) lo = v;
-            if (v > hi) hi = v;
-          }
-          return hi - lo;
-        };
-      }
-      const n = members.reduce((a, m) => a + m.n, 0);
-      const clusters = members.reduce((a, m) => a + m.clusters, 0);
-      const small = members.filter(
-        (m) => smallGroupWarning(m.n, m.clusters, options.minimumGroupSize) !== undefined,
+    if (overall !== undefined) {
+      const frame = statisticFrame(
+        { metric: family.metric, attributes: [], overall, groups: [] },
+        rates,
+        frameOptions,
       );
-      if (small.length > 0)
-        warnings.push(
-          `includes groups too small to conclude: ${small.map((m) => `${attribute}=${m.def.key}`).join('; ')}`,
-        );
-      fns.push(fn);
-      pending.push({
-        family,
-        group: { [attribute]: '*' },
-        n,
-        clusters,
-        warnings,
-        extraParams: { method: 'betweenGroups' },
-        metric: `${family.metric}.difference`,
-      });
+      rows.push(valueRow(frame.overall, context, family.params));
+    }
+    for (const frame of frames) for (const m of frame.byGroup) rows.push(valueRow(m, context, family.params));
+    for (const frame of frames) {
+      rows.push(differenceRow(frame.difference(), context, family.params, 'betweenGroups'));
     }
   }
-  const estimates = estimateAll(rates, fns, options.bootstrap.level);
-  return pending.map((p, i) => {
-    const e = estimates[i] as (typeof estimates)[number];
-    const warnings = [...p.warnings];
-    if (e.undefinedResamples > 0 && !Number.isNaN(e.value))
-      warnings.push(undefinedNote(e.undefinedResamples, rates.resamples));
-    const common = {
-      model: p.family.model,
-      indicator: 'robustness',
-      dataset: p.family.dataset,
-      metric: p.metric,
-      group: p.group,
-      params: { ...p.family.params, ...(p.extraParams ?? {}) },
-      value: e.value,
-      ci: e.ci,
-      n: p.n,
-      clusters: p.clusters,
-      warnings,
-    };
-    return p.extraParams?.method === 'betweenGroups'
-      ? {
-          kind: 'difference' as const,
-          ...common,
-          params: { ...common.params, method: 'betweenGroups' as const },
-        }
-      : { kind: 'value' as const, ...common };
-  });
+  return rows;
 }

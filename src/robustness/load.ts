@@ -1,56 +1,44 @@
 /**
- * From files to outcomes: reads the manifests and the prediction folders of a robustness spec,
- * scores every item (top-1/top-5 with the set's mask and label sets), and records the items that
- * have no prediction (failures.jsonl of the folder) instead of guessing.
+ * From files to the robustness stage's inputs: the manifests, masks, label maps and corrupted sets
+ * a robustness spec names, and each model's prediction folders joined with them (the shared join:
+ * a folder may hold more items than a manifest; a manifest item without a prediction is an error
+ * unless the folder lists it as failed, or the spec allows missing rows).
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import type { FailedItem } from '../core/results.js';
 import type { ManifestItem } from '../core/types.js';
+import { readClassList, readJsonFile } from '../data/files.js';
 import { readManifest } from '../data/manifest.js';
-import { EMBEDDINGS_FILE, readEmbeddings, readFailures } from '../embed/store.js';
-import type { EvalDataset, EvalModel, EvalOutcome } from './evaluate.js';
-import { buildTargets, type ClassMap, classMask, type MaskSpec, targetWarnings } from './labels.js';
-import { topKCorrect } from './scoring.js';
-import type { ResolvedDataset, RobustnessSpec } from './spec.js';
+import { joinLoadedStore, readStore } from '../embed/load.js';
+import { EMBEDDINGS_FILE } from '../embed/store.js';
+import { CORRUPT_INFO } from '../image/corrupt/dataset.js';
+import type { ClassScores } from '../indicators/class-scores.js';
+import type { ClassMap, MaskSpec } from './labels.js';
+import {
+  baselineErrorsSpec,
+  type baselineSpec,
+  type effectiveRobustnessSpec,
+  type ResolvedDataset,
+  type RobustnessSpec,
+} from './spec.js';
+import type { RobustnessModel, RobustnessSet, RobustnessStageOptions } from './stage.js';
 
-/** What the evaluation needs, plus what the results file records about the inputs. */
-export interface LoadedInputs {
-  datasets: EvalDataset[];
-  models: EvalModel[];
-  failures: FailedItem[];
+/** What the stage needs, plus what the results file records about the inputs. */
+export interface LoadedRobustness {
+  sets: RobustnessSet[];
+  models: RobustnessModel[];
   /** dataset name -> description for results.json. */
   datasetInfo: Record<string, Record<string, unknown>>;
   /** model id -> description for results.json. */
   modelInfo: Record<string, Record<string, unknown>>;
-  /** Deviations recorded by `fairscope corrupt` next to the corrupted manifests. */
-  deviations: string[];
 }
 
-/** Class names of a prediction folder: meta.json's classes, or "0".."C-1" when it has none. */
-function classNames(classes: string[] | undefined, count: number): string[] {
-  return classes ?? Array.from({ length: count }, (_, i) => String(i));
-}
-
-async function readJson(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new InputError(path, `cannot read ${what}: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InputError(path, `invalid JSON: ${(err as Error).message}`);
-  }
-}
-
-async function loadClassMap(spec: ResolvedDataset): Promise<ClassMap | undefined> {
-  if (spec.labelMap === undefined) return undefined;
-  const raw = typeof spec.labelMap === 'string' ? await readJson(spec.labelMap, 'label map') : spec.labelMap;
-  const file = typeof spec.labelMap === 'string' ? spec.labelMap : 'labelMap';
+/** A label map given inline or as a JSON file: dataset label -> model class name(s). */
+export async function loadClassMap(labelMap: ResolvedDataset['labelMap']): Promise<ClassMap | undefined> {
+  if (labelMap === undefined) return undefined;
+  const raw = typeof labelMap === 'string' ? await readJsonFile(labelMap, 'label map') : labelMap;
+  const file = typeof labelMap === 'string' ? labelMap : 'labelMap';
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(file, 'must map dataset labels to a model class name or a list of them');
   }
@@ -67,119 +55,100 @@ async function loadClassMap(spec: ResolvedDataset): Promise<ClassMap | undefined
   return out;
 }
 
-async function loadMask(spec: ResolvedDataset['mask']): Promise<MaskSpec> {
+/** A mask given as a keyword, an inline class list, or a class-list file. */
+export async function loadMask(spec: ResolvedDataset['mask']): Promise<MaskSpec> {
   if (typeof spec === 'string') return spec;
   if ('classes' in spec) return { classes: spec.classes };
-  const text = await readFile(spec.classesFile, 'utf8').catch((err: Error) => {
-    throw new InputError(spec.classesFile, `cannot read class list: ${err.message}`);
-  });
-  const classes = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-  if (classes.length === 0)
-    throw new InputError(spec.classesFile, 'the class list is empty (one class name per line)');
-  return { classes };
+  return { classes: await readClassList(spec.classesFile) };
 }
 
-interface DatasetPlan {
-  dataset: EvalDataset;
-  mask: MaskSpec;
-  classMap?: ClassMap;
+/** Deviations `fairscope corrupt` recorded in corrupt.json next to a corrupted manifest. */
+export async function corruptionDeviations(manifest: string, corruption: string): Promise<string[]> {
+  const info = (await readJsonFile(join(dirname(manifest), CORRUPT_INFO), CORRUPT_INFO).catch(
+    () => undefined,
+  )) as { corruption?: string; deviation?: string; scaledItems?: number; items?: number } | undefined;
+  if (info === undefined) return [];
+  const name = info.corruption ?? corruption;
+  return [
+    ...(info.deviation ? [`robustness: ${name}: ${info.deviation}`] : []),
+    ...((info.scaledItems ?? 0) > 0
+      ? [
+          "robustness: corruption parameters in pixels are scaled to each image's resolution (min(width, height) / 224); ImageNet-C defines them at 224 px.",
+        ]
+      : []),
+  ];
 }
 
 /**
- * Scores one model's predictions on one dataset.
- * @returns the outcome aligned with the dataset's items, and the items without a prediction
+ * A prediction folder's class scores for a set's items.
+ * @throws InputError when the folder has no logits
  */
-export async function scorePredictions(
+export async function loadPredictionScores(
   dir: string,
-  plan: DatasetPlan,
+  set: { name: string; manifest: string; items: readonly ManifestItem[] },
   model: string,
-): Promise<{ outcome: EvalOutcome; failures: FailedItem[]; classes: number }> {
-  const set = await readEmbeddings(dir);
-  const file = join(dir, EMBEDDINGS_FILE);
-  if (set.logits === undefined) {
+  allowMissing: boolean,
+): Promise<ClassScores> {
+  const store = await readStore(dir);
+  if (store.set.logits === undefined) {
     throw new InputError(
-      file,
+      join(dir, EMBEDDINGS_FILE),
       'has no logits column: robustness needs class scores (`fairscope probe predict` writes them)',
-      {
-        field: 'logits',
-      },
+      { field: 'logits' },
     );
   }
-  const c = set.logits.length / Math.max(1, set.ids.length);
-  if (set.ids.length > 0 && !Number.isInteger(c))
-    throw new InputError(file, 'logits do not divide evenly into rows', { field: 'logits' });
-  const classes = classNames(set.classes, set.ids.length > 0 ? c : (set.classes?.length ?? 0));
-  const rowOf = new Map(set.ids.map((id, i) => [id, i]));
-  const failed = new Map((await readFailures(dir)).map((f) => [f.id, f.reason]));
-  const { items } = plan.dataset;
-  const targets = buildTargets(
-    items.map((it) => it.labels),
-    classes,
-    plan.classMap,
+  const joined = joinLoadedStore(
+    set.items,
+    store,
+    { manifest: set.manifest, dataset: set.name },
+    { allowMissing },
   );
-  const masked = classMask(plan.mask, classes, targets);
-  const scored = new Uint8Array(items.length);
-  const failures: FailedItem[] = [];
-  let missing = 0;
-  const rows: number[] = [];
-  const positions: number[] = [];
-  items.forEach((item, i) => {
-    const row = rowOf.get(item.id);
-    if (row === undefined) {
-      const reason = failed.get(item.id);
-      if (reason !== undefined)
-        failures.push({ dataset: plan.dataset.name, id: item.id, reason: `${model}: ${reason}` });
-      else missing++;
-      return;
-    }
-    if (targets.scorable[i] !== 1) return;
-    scored[i] = 1;
-    rows.push(row);
-    positions.push(i);
-  });
-  const n = rows.length;
-  const logits = new Float32Array(n * classes.length);
-  const all = set.logits;
-  const c0 = classes.length;
-  for (const [j, row] of rows.entries()) logits.set(all.subarray(row * c0, (row + 1) * c0), j * c0);
-  const positives = positions.map((i) => targets.positives[i] as Int32Array);
-  let hits1: Uint8Array;
-  let hits5: Uint8Array;
-  try {
-    hits1 = topKCorrect(logits, n, classes.length, positives, 1, masked.mask);
-    hits5 = topKCorrect(logits, n, classes.length, positives, 5, masked.mask);
-  } catch (err) {
-    throw new InputError(file, (err as Error).message, { field: 'logits' });
+  const logits = joined.logits as Float32Array;
+  const width = logits.length / joined.items.length;
+  return {
+    model,
+    dataset: set.name,
+    source: dir,
+    items: joined.items,
+    logits,
+    // A folder without a class list: classes are their indices.
+    classes: joined.classes ?? Array.from({ length: width }, (_, i) => String(i)),
+    excluded: joined.excluded,
+    ...(joined.preprocess === undefined ? {} : { preprocess: joined.preprocess }),
+  };
+}
+
+/**
+ * A spec's baseline as the stage takes it: a model of the run, or published errors (inline or from
+ * a JSON file, checked like the inline form).
+ */
+export async function loadBaseline(
+  baseline: z.infer<typeof baselineSpec> | undefined,
+): Promise<RobustnessStageOptions['baseline']> {
+  if (baseline === undefined) return undefined;
+  if (typeof baseline === 'string') return { model: baseline };
+  if (!('file' in baseline)) return baseline;
+  const raw = await readJsonFile(baseline.file, 'baseline errors');
+  const parsed = baselineErrorsSpec.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(baseline.file, `baseline errors: ${issue?.message ?? 'invalid'}`, {
+      field: issue?.path.join('.') ?? '',
+    });
   }
-  const top1 = new Uint8Array(items.length);
-  const top5 = new Uint8Array(items.length);
-  positions.forEach((i, j) => {
-    top1[i] = hits1[j] as number;
-    top5[i] = hits5[j] as number;
-  });
-  const warnings = targetWarnings(plan.dataset.name, targets, masked);
-  if (failures.length > 0)
-    warnings.push(
-      `${plan.dataset.name}: ${failures.length} items failed to embed for ${model} and are left out (see failures)`,
-    );
-  if (missing > 0)
-    warnings.push(
-      `${plan.dataset.name}: ${missing} items have no prediction from ${model} in ${dir} and are left out`,
-    );
-  const known = new Set(items.map((it) => it.id));
-  const extra = set.ids.filter((id) => !known.has(id)).length;
-  if (extra > 0)
-    warnings.push(
-      `${plan.dataset.name}: ${extra} predictions of ${model} are for ids not in the manifest; ignored`,
-    );
-  return { outcome: { scored, top1, top5, warnings }, failures, classes: classes.length };
+  return parsed.data;
+}
+
+/** A spec's effective-robustness choice as the stage takes it. */
+export function effectiveRobustnessOf(
+  er: z.infer<typeof effectiveRobustnessSpec> | undefined,
+): RobustnessStageOptions['effectiveRobustness'] {
+  if (er === undefined) return undefined;
+  return 'baselines' in er ? { models: er.baselines } : { constants: er.accuracies };
 }
 
 /** Reads everything a spec names. */
-export async function loadInputs(spec: RobustnessSpec): Promise<LoadedInputs> {
+export async function loadRobustnessInputs(spec: RobustnessSpec): Promise<LoadedRobustness> {
   const manifests = new Map<string, ManifestItem[]>();
   const manifest = async (path: string) => {
     let items = manifests.get(path);
@@ -189,20 +158,19 @@ export async function loadInputs(spec: RobustnessSpec): Promise<LoadedInputs> {
     }
     return items;
   };
-  const plans = new Map<string, DatasetPlan>();
+  const sets: (RobustnessSet & { manifest: string })[] = [];
   const datasetInfo: Record<string, Record<string, unknown>> = {};
   const idPairing = spec.inDistribution;
   for (const d of spec.datasets) {
     const kind = d.name === spec.inDistribution ? 'in-distribution' : 'shift';
     const items = await manifest(d.manifest);
-    const classMap = await loadClassMap(d);
-    plans.set(d.name, {
-      dataset: {
-        name: d.name,
-        kind,
-        pairing: kind === 'in-distribution' || d.paired ? idPairing : `shift:${d.name}`,
-        items,
-      },
+    const classMap = await loadClassMap(d.labelMap);
+    sets.push({
+      name: d.name,
+      manifest: d.manifest,
+      kind,
+      pairing: kind === 'in-distribution' || d.paired ? idPairing : `shift:${d.name}`,
+      items,
       mask: await loadMask(d.mask),
       ...(classMap === undefined ? {} : { classMap }),
     });
@@ -219,19 +187,17 @@ export async function loadInputs(spec: RobustnessSpec): Promise<LoadedInputs> {
       resampled: kind === 'in-distribution' || d.paired ? 'with the in-distribution set' : 'independently',
     };
   }
-  const deviations = new Set<string>();
   for (const s of spec.corruptionSets) {
     const items = await manifest(s.manifest);
-    plans.set(s.name, {
-      dataset: {
-        name: s.name,
-        kind: 'corruption',
-        corruption: s.corruption,
-        severity: s.severity,
-        pairing: idPairing,
-        items,
-      },
-      mask: 'none',
+    sets.push({
+      name: s.name,
+      manifest: s.manifest,
+      kind: 'corruption',
+      corruption: s.corruption,
+      severity: s.severity,
+      pairing: idPairing,
+      items,
+      deviations: await corruptionDeviations(s.manifest, s.corruption),
     });
     datasetInfo[s.name] = {
       kind: 'corruption',
@@ -240,38 +206,26 @@ export async function loadInputs(spec: RobustnessSpec): Promise<LoadedInputs> {
       manifest: s.manifest,
       items: items.length,
     };
-    const info = (await readJson(join(dirname(s.manifest), 'corrupt.json'), 'corrupt.json').catch(
-      () => undefined,
-    )) as { corruption?: string; deviation?: string } | undefined;
-    if (info?.deviation) deviations.add(`${info.corruption ?? s.corruption}: ${info.deviation}`);
   }
-  const models: EvalModel[] = [];
+  const byName = new Map(sets.map((s) => [s.name, s]));
+  const models: RobustnessModel[] = [];
   const modelInfo: Record<string, Record<string, unknown>> = {};
-  const failures: FailedItem[] = [];
   for (const m of spec.models) {
-    const outcomes = new Map<string, EvalOutcome>();
+    const scores = new Map<string, ClassScores>();
     let classes = 0;
-    for (const [datasetName, dir] of m.predictions) {
-      const plan = plans.get(datasetName);
-      if (plan === undefined) continue;
-      const scored = await scorePredictions(dir, plan, m.id);
-      outcomes.set(datasetName, scored.outcome);
-      failures.push(...scored.failures);
-      classes = scored.classes;
+    for (const [setName, dir] of m.predictions) {
+      const set = byName.get(setName);
+      if (set === undefined) continue;
+      const s = await loadPredictionScores(dir, set, m.id, spec.allowMissing);
+      scores.set(setName, s);
+      classes = s.classes.length;
     }
-    models.push({ id: m.id, outcomes });
+    models.push({ id: m.id, scores });
     modelInfo[m.id] = {
       predictions: Object.fromEntries(m.predictions),
       classes,
       adaptation: 'logits from the prediction folders',
     };
   }
-  return {
-    datasets: [...plans.values()].map((p) => p.dataset),
-    models,
-    failures,
-    datasetInfo,
-    modelInfo,
-    deviations: [...deviations],
-  };
+  return { sets, models, datasetInfo, modelInfo };
 }

@@ -1,9 +1,8 @@
-/** `fairscope robustness` without the command line: spec -> results file. */
-import { emptyResults, type ResultsFile } from '../core/results.js';
-import { EFFECTIVE_ROBUSTNESS_NOTE, evaluateRobustness, type RobustnessOptions } from './evaluate.js';
-import { defaultAttributes } from './groups.js';
-import { loadInputs } from './load.js';
+/** `fairscope robustness` without the command line: spec -> the stage -> what the results file gets. */
+import type { ResultsUpdate } from '../core/results.js';
+import { effectiveRobustnessOf, loadBaseline, loadRobustnessInputs } from './load.js';
 import type { RobustnessSpec } from './spec.js';
+import { evaluateRobustnessStage, type RobustnessStageResult } from './stage.js';
 
 /** Overrides from the command line. */
 export interface RunOverrides {
@@ -11,54 +10,53 @@ export interface RunOverrides {
   resamples?: number;
 }
 
-/** Loads the spec's inputs, evaluates them, and returns a results file (not written). */
+/** Loads the spec's inputs and evaluates them; returns the stage result and the results update. */
 export async function runRobustness(
   spec: RobustnessSpec,
   overrides: RunOverrides = {},
-): Promise<ResultsFile> {
-  const inputs = await loadInputs(spec);
-  const attributes = spec.groups ?? defaultAttributes(inputs.datasets.map((d) => d.items));
+): Promise<{ result: RobustnessStageResult; update: ResultsUpdate }> {
+  const inputs = await loadRobustnessInputs(spec);
+  const { minGroupSize, minClusters, ...resampling } = spec.bootstrap;
   const bootstrap = {
-    ...spec.bootstrap,
+    ...resampling,
     ...(overrides.seed === undefined ? {} : { seed: overrides.seed }),
     ...(overrides.resamples === undefined ? {} : { resamples: overrides.resamples }),
   };
-  let baseline: RobustnessOptions['baseline'];
-  if (typeof spec.baseline === 'string') baseline = { model: spec.baseline };
-  else if (spec.baseline !== undefined) baseline = spec.baseline;
-  let effectiveRobustness: RobustnessOptions['effectiveRobustness'];
-  const er = spec.effectiveRobustness;
-  if (er !== undefined)
-    effectiveRobustness = 'baselines' in er ? { models: er.baselines } : { constants: er.accuracies };
-  const result = evaluateRobustness(inputs.datasets, inputs.models, {
+  const baseline = await loadBaseline(spec.baseline);
+  const effectiveRobustness = effectiveRobustnessOf(spec.effectiveRobustness);
+  const result = evaluateRobustnessStage(inputs.sets, inputs.models, {
     inDistribution: spec.inDistribution,
-    attributes,
+    ...(spec.groups === undefined ? {} : { attributes: spec.groups }),
+    labelFrom: spec.labelFrom,
     ...(spec.metrics === undefined ? {} : { metrics: spec.metrics }),
     ...(baseline === undefined ? {} : { baseline }),
     ...(effectiveRobustness === undefined ? {} : { effectiveRobustness }),
     bootstrap,
+    minimumGroupSize: { items: minGroupSize, clusters: minClusters },
   });
-  const results = emptyResults();
-  results.models = inputs.modelInfo;
-  results.datasets = inputs.datasetInfo;
-  results.failures = inputs.failures;
-  results.rows = result.rows;
-  results.deviations = [...inputs.deviations];
-  if (result.rows.some((r) => r.metric === 'effective_robustness'))
-    results.deviations.push(EFFECTIVE_ROBUSTNESS_NOTE);
-  results.extra = {
-    robustness: {
-      spec: spec.file,
-      inDistribution: spec.inDistribution,
-      attributes,
-      bootstrap: {
-        ...bootstrap,
-        design:
-          'clustered; strata: the in-distribution set with its corrupted copies and paired shifts, each other shift alone',
+  return {
+    result,
+    update: {
+      rows: result.rows,
+      models: inputs.modelInfo,
+      datasets: inputs.datasetInfo,
+      deviations: result.deviations,
+      failures: result.failures,
+      extra: {
+        robustness: {
+          spec: spec.file,
+          inDistribution: spec.inDistribution,
+          attributes: result.attributes,
+          bootstrap: {
+            ...bootstrap,
+            design:
+              'clustered; strata: the in-distribution set with its corrupted copies and paired shifts, each other shift alone',
+          },
+          effectiveRobustnessFits: result.fits,
+          warnings: result.warnings,
+          notes: result.notes,
+        },
       },
-      effectiveRobustnessFits: result.fits,
-      warnings: result.warnings,
     },
   };
-  return results;
 }

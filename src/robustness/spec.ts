@@ -21,7 +21,7 @@
  *   metrics: [top1, top5, accuracy_drop, corruption_error, mce, relative_mce, effective_robustness]
  *   baseline: alexnet                    # a model above, or { name, clean, errors: {corruption: [5 errors]} }
  *   effectiveRobustness: { baselines: [alexnet, resnet18, resnet50] }   # or { accuracies: [...] }
- *   bootstrap: { seed: 0, resamples: 1000, level: 0.95 }
+ *   bootstrap: { seed: 0, resamples: 1000, level: 0.95, minGroupSize: 30, minClusters: 10 }
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -29,12 +29,52 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError, UsageError } from '../core/errors.js';
 import { CORRUPTION_NAMES, IMAGENET_C_CORRUPTIONS } from '../image/corrupt/index.js';
+import { DEFAULT_MINIMUM_GROUP_SIZE } from '../stats/sample-size.js';
 import { ROBUSTNESS_METRICS } from './evaluate.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a name of letters, digits, "_", "." or "-"');
 const unit = z.number().min(0).max(1);
 
-const maskSpec = z.union([
+/** Published top-1 errors of a baseline (AlexNet in Hendrycks & Dietterich): clean and 5 severities. */
+export const baselineErrorsSpec = z
+  .object({
+    name: z.string().min(1),
+    clean: unit,
+    errors: z.record(z.enum(CORRUPTION_NAMES as [string, ...string[]]), z.array(unit).length(5)),
+  })
+  .strict();
+
+/** A baseline model's name, published errors inline, or a JSON file of them ({ file }). */
+export const baselineSpec = z.union([
+  name,
+  baselineErrorsSpec,
+  z.object({ file: z.string().min(1) }).strict(),
+]);
+
+/** Effective robustness against baseline models, or against their published accuracies. */
+export const effectiveRobustnessSpec = z.union([
+  z.object({ baselines: z.array(name).min(2) }).strict(),
+  z
+    .object({
+      accuracies: z
+        .array(
+          z
+            .object({
+              name: z.string().min(1),
+              inDistribution: z.number().gt(0).lt(1),
+              shifts: z.record(z.number().gt(0).lt(1)),
+            })
+            .strict(),
+        )
+        .min(2),
+    })
+    .strict(),
+]);
+
+/** A label map: a JSON file, or inline {dataset label: class | [classes]}. */
+export const labelMapSpec = z.union([z.string(), z.record(z.union([z.string(), z.array(z.string())]))]);
+
+export const maskSpec = z.union([
   z.enum(['none', 'present']),
   z.object({ classes: z.array(z.string()).min(1) }).strict(),
   z.object({ classesFile: z.string() }).strict(),
@@ -46,7 +86,7 @@ const datasetSpec = z
     /** Classes the set is scored on (IN-A, IN-R, ObjectNet: present). */
     mask: maskSpec.default('none'),
     /** Dataset label -> model class(es): a JSON file or an inline map. */
-    labelMap: z.union([z.string(), z.record(z.union([z.string(), z.array(z.string())]))]).optional(),
+    labelMap: labelMapSpec.optional(),
     /** Resample jointly with the in-distribution set (items shared by cluster name). */
     paired: z.boolean().default(false),
   })
@@ -77,43 +117,23 @@ const specSchema = z
       .refine((m) => Object.keys(m).length > 0, 'at least one model'),
     groups: z.array(z.string().min(1)).optional(),
     metrics: z.array(z.enum(ROBUSTNESS_METRICS)).min(1).optional(),
-    baseline: z
-      .union([
-        name,
-        z
-          .object({
-            name: z.string().min(1),
-            clean: unit,
-            errors: z.record(z.enum(CORRUPTION_NAMES as [string, ...string[]]), z.array(unit).length(5)),
-          })
-          .strict(),
-      ])
-      .optional(),
-    effectiveRobustness: z
-      .union([
-        z.object({ baselines: z.array(name).min(2) }).strict(),
-        z
-          .object({
-            accuracies: z
-              .array(
-                z
-                  .object({
-                    name: z.string().min(1),
-                    inDistribution: z.number().gt(0).lt(1),
-                    shifts: z.record(z.number().gt(0).lt(1)),
-                  })
-                  .strict(),
-              )
-              .min(2),
-          })
-          .strict(),
-      ])
-      .optional(),
+    baseline: baselineSpec.optional(),
+    effectiveRobustness: effectiveRobustnessSpec.optional(),
+    /** Where an item's class comes from: its labels (default) or an attribute (attr:NAME). */
+    labelFrom: z
+      .string()
+      .regex(/^(labels|attr:.+)$/, 'labels or attr:<name>')
+      .default('labels'),
+    /** Exclude manifest items a prediction folder has no row for (recorded as failures) instead of failing. */
+    allowMissing: z.boolean().default(false),
     bootstrap: z
       .object({
         seed: z.number().int().min(0).default(0),
         resamples: z.number().int().min(0).default(1000),
         level: z.number().gt(0).lt(1).default(0.95),
+        /** Groups with fewer items or clusters are flagged "too small to conclude". */
+        minGroupSize: z.number().int().positive().default(DEFAULT_MINIMUM_GROUP_SIZE.items),
+        minClusters: z.number().int().positive().default(DEFAULT_MINIMUM_GROUP_SIZE.clusters),
       })
       .strict()
       .default({}),
@@ -150,7 +170,9 @@ export interface RobustnessSpec {
   metrics?: Parsed['metrics'];
   baseline?: Parsed['baseline'];
   effectiveRobustness?: Parsed['effectiveRobustness'];
-  bootstrap: { seed: number; resamples: number; level: number };
+  labelFrom: string;
+  allowMissing: boolean;
+  bootstrap: { seed: number; resamples: number; level: number; minGroupSize: number; minClusters: number };
 }
 
 /** Name of the dataset of one corruption at one severity ("gaussian_noise/3"). */
@@ -255,8 +277,17 @@ export function resolveSpec(raw: unknown, file: string): RobustnessSpec {
     models,
     ...(spec.groups === undefined ? {} : { groups: spec.groups }),
     ...(spec.metrics === undefined ? {} : { metrics: spec.metrics }),
-    ...(spec.baseline === undefined ? {} : { baseline: spec.baseline }),
+    ...(spec.baseline === undefined
+      ? {}
+      : {
+          baseline:
+            typeof spec.baseline === 'object' && 'file' in spec.baseline
+              ? { file: abs(spec.baseline.file) }
+              : spec.baseline,
+        }),
     ...(spec.effectiveRobustness === undefined ? {} : { effectiveRobustness: spec.effectiveRobustness }),
+    labelFrom: spec.labelFrom,
+    allowMissing: spec.allowMissing,
     bootstrap: spec.bootstrap,
   };
 }

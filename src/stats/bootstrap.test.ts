@@ -6,6 +6,7 @@ import {
   type ResampledStatistic,
   replicateColumn,
   runClusteredBootstrap,
+  strataMembers,
 } from './bootstrap.js';
 import { type ClusterSums, ClusterSumsBuilder, ratioValue } from './cluster-sums.js';
 
@@ -109,4 +110,72 @@ test('no clusters or zero resamples: point values only', () => {
   assert.ok(r);
   assert.equal(r.resamples, 0);
   assert.ok(Number.isNaN(r.point[0]));
+});
+
+/** Records the weights of every resample (and nothing for the point estimate). */
+function weightRecorder(): ResampledStatistic & { seen: number[][] } {
+  const seen: number[][] = [];
+  return {
+    size: 1,
+    seen,
+    evaluate(weights, out, offset) {
+      if (weights !== undefined) seen.push(Array.from(weights));
+      out[offset] = 0;
+    },
+  };
+}
+
+test('without strata the stream is drawClusterCounts on Rng(seed), resample after resample', () => {
+  const rec = weightRecorder();
+  runClusteredBootstrap(5, [rec], { seed: 21, resamples: 30 });
+  const rng = new Rng(21);
+  const w = new Float64Array(5);
+  const expected = Array.from({ length: 30 }, () => {
+    drawClusterCounts(rng, 5, w);
+    return Array.from(w);
+  });
+  assert.deepEqual(rec.seen, expected);
+});
+
+test('strata: each stratum in ascending order draws as many of its members as it has (slow reference loop)', () => {
+  // Clusters 0..6 in strata [2, 0, 2, 1, 0, 2, 2]: stratum 0 = {1, 4}, 1 = {3}, 2 = {0, 2, 5, 6}.
+  const stratumOf = Int32Array.from([2, 0, 2, 1, 0, 2, 2]);
+  assert.deepEqual(
+    strataMembers(stratumOf).map((m) => Array.from(m)),
+    [[1, 4], [3], [0, 2, 5, 6]],
+  );
+  const rec = weightRecorder();
+  runClusteredBootstrap(7, [rec], { seed: 5, resamples: 40, stratumOf });
+  const rng = new Rng(5);
+  const expected: number[][] = [];
+  for (let b = 0; b < 40; b++) {
+    const w = [0, 0, 0, 0, 0, 0, 0];
+    for (const members of [[1, 4], [3], [0, 2, 5, 6]]) {
+      for (let j = 0; j < members.length; j++) w[members[rng.int(members.length)] as number] += 1;
+    }
+    expected.push(w);
+  }
+  assert.deepEqual(rec.seen, expected);
+  for (const w of rec.seen) {
+    // every stratum keeps its size: 2, 1 (cluster 3 always drawn once) and 4
+    assert.equal((w[1] as number) + (w[4] as number), 2);
+    assert.equal(w[3], 1);
+    assert.equal((w[0] as number) + (w[2] as number) + (w[5] as number) + (w[6] as number), 4);
+  }
+});
+
+test('strata of one cluster each: every resample is the sample, a zero-width interval', () => {
+  // Items 1, 0, 1 in clusters 0, 1, 2, each its own stratum: each resample draws each cluster once.
+  const sums = itemSums([1, 0, 1], [0, 1, 2]);
+  const [r] = runClusteredBootstrap(3, [meanStatistic(sums)], {
+    seed: 1,
+    resamples: 25,
+    stratumOf: Int32Array.from([0, 1, 2]),
+  });
+  assert.ok(r);
+  assert.ok(replicateColumn(r, 0).every((x) => x === 2 / 3));
+  assert.throws(
+    () => runClusteredBootstrap(3, [meanStatistic(sums)], { seed: 1, stratumOf: Int32Array.from([0, 1]) }),
+    /stratumOf has 2 entries for 3 clusters/,
+  );
 });

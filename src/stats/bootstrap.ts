@@ -5,6 +5,9 @@
  * items of one cluster are alike (protocols.md 4.2: "confidence intervals are computed over
  * households"). All statistics of a run see the same resamples, so gaps, ratios and differences
  * computed from them are joint, not independent.
+ *
+ * With strata, a resample draws within each stratum as many clusters as it has (a stratified
+ * clustered bootstrap): datasets resampled jointly share a stratum, independent datasets do not.
  */
 import { Rng } from '../core/rng.js';
 
@@ -19,6 +22,16 @@ export interface BootstrapOptions {
   resamples?: number;
   /** Interval level (default 0.95). */
   level?: number;
+}
+
+/** Options of one bootstrap run. */
+export interface ClusteredBootstrapOptions extends BootstrapOptions {
+  /**
+   * (nClusters) stratum of each cluster. Absent: one stratum of all clusters. Present: every
+   * resample draws, for each stratum in ascending stratum order, as many clusters as the stratum
+   * has, uniformly with replacement from its members (in ascending cluster order).
+   */
+  stratumOf?: Int32Array;
 }
 
 /** A vector-valued statistic of cluster weights; the bootstrap evaluates it once per resample. */
@@ -53,18 +66,57 @@ export function drawClusterCounts(rng: Rng, nClusters: number, out: Float64Array
 }
 
 /**
- * Evaluates statistics on the original sample and on B clustered resamples drawn from `seed`.
+ * The members of each stratum: strata in ascending order, each its clusters in ascending order.
+ * @param stratumOf (nClusters) stratum of each cluster
+ */
+export function strataMembers(stratumOf: Int32Array): Int32Array[] {
+  const strata = new Map<number, number[]>();
+  stratumOf.forEach((s, c) => {
+    const list = strata.get(s);
+    if (list === undefined) strata.set(s, [c]);
+    else list.push(c);
+  });
+  return [...strata.keys()].sort((a, b) => a - b).map((s) => Int32Array.from(strata.get(s) as number[]));
+}
+
+/**
+ * Draws one stratified resample: for each stratum in turn, as many of its members as it has,
+ * uniformly with replacement.
+ * @param strata members of each stratum, in drawing order (strataMembers)
+ * @param out (nClusters) receives the number of times each cluster was drawn
+ */
+export function drawStratifiedCounts(rng: Rng, strata: readonly Int32Array[], out: Float64Array): void {
+  out.fill(0);
+  for (const members of strata) {
+    const m = members.length;
+    for (let j = 0; j < m; j++) {
+      const c = members[rng.int(m)] as number;
+      out[c] = (out[c] as number) + 1;
+    }
+  }
+}
+
+/**
+ * Evaluates statistics on the original sample and on B clustered resamples drawn from `seed`
+ * (stratified when options.stratumOf is given).
  * @param nClusters number of clusters; cluster indices in the statistics are in [0, nClusters)
  */
 export function runClusteredBootstrap(
   nClusters: number,
   statistics: readonly ResampledStatistic[],
-  options: BootstrapOptions,
+  options: ClusteredBootstrapOptions,
 ): BootstrapReplicates[] {
   const resamples = nClusters > 0 ? (options.resamples ?? DEFAULT_RESAMPLES) : 0;
   if (!Number.isInteger(resamples) || resamples < 0) {
     throw new RangeError(`runClusteredBootstrap: resamples must be a non-negative integer, got ${resamples}`);
   }
+  const { stratumOf } = options;
+  if (stratumOf !== undefined && stratumOf.length !== nClusters) {
+    throw new RangeError(
+      `runClusteredBootstrap: stratumOf has ${stratumOf.length} entries for ${nClusters} clusters`,
+    );
+  }
+  const strata = stratumOf === undefined ? undefined : strataMembers(stratumOf);
   const results = statistics.map((s): BootstrapReplicates => {
     const point = new Float64Array(s.size);
     s.evaluate(undefined, point, 0);
@@ -73,12 +125,18 @@ export function runClusteredBootstrap(
   const rng = new Rng(options.seed);
   const weights = new Float64Array(nClusters);
   for (let b = 0; b < resamples; b++) {
-    drawClusterCounts(rng, nClusters, weights);
+    if (strata === undefined) drawClusterCounts(rng, nClusters, weights);
+    else drawStratifiedCounts(rng, strata, weights);
     statistics.forEach((s, i) => {
       s.evaluate(weights, (results[i] as BootstrapReplicates).replicates, b * s.size);
     });
   }
   return results;
+}
+
+/** Row b of a (resamples, size) replicate matrix (a view, not a copy). */
+export function replicateRow(r: BootstrapReplicates, b: number): Float64Array {
+  return r.replicates.subarray(b * r.size, (b + 1) * r.size);
 }
 
 /** Column j of a (resamples, size) replicate matrix. */

@@ -51,6 +51,26 @@ export class ClusterSumsBuilder {
   }
 }
 
+/**
+ * Ratio-of-sums over some items: Σ numerator(i) / Σ denominator(i), summed per cluster. Items whose
+ * numerator is NaN do not take part (e.g. the top-1 confidence of an image with no prediction).
+ * @param clusterIndex (n items) cluster of each item
+ */
+export function itemSums(
+  indices: Iterable<number>,
+  clusterIndex: Int32Array,
+  numerator: (i: number) => number,
+  denominator: (i: number) => number = () => 1,
+): ClusterSums {
+  const b = new ClusterSumsBuilder();
+  for (const i of indices) {
+    const num = numerator(i);
+    if (Number.isNaN(num)) continue;
+    b.add(clusterIndex[i] as number, num, denominator(i));
+  }
+  return b.items === 0 ? emptySums() : b.build();
+}
+
 /** ClusterSums with no contribution (an empty group). */
 export function emptySums(): ClusterSums {
   return {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { recoverFolder, writeFolderAtomic } from '../core/atomic-write.js';
 import { InputError } from '../core/errors.js';
 
 /** What a checkpoint holds besides tensors. */
@@ -35,8 +36,8 @@ function checksum(bytes: Uint8Array): string {
 }
 
 /**
- * Writes DIR/checkpoint/{meta.json, weights.bin} atomically: a temporary folder is written in full,
- * then renamed over the old checkpoint, so a crash leaves the previous checkpoint intact.
+ * Writes DIR/checkpoint/{meta.json, weights.bin} atomically and durably (writeFolderAtomic): a crash
+ * at any point leaves the previous checkpoint or the new one, complete.
  * @param tensors float32 tensors by unique name
  */
 export async function saveCheckpoint(
@@ -54,19 +55,13 @@ export async function saveCheckpoint(
   for (const e of entries)
     data.set((await (tensors.get(e.name) as tf.Tensor).data()) as Float32Array, e.offset);
   const bytes = new Uint8Array(data.buffer);
-  const dir = join(runDir, 'checkpoint');
-  const tmp = `${dir}.tmp-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  await writeFile(join(tmp, 'weights.bin'), bytes);
-  await writeFile(
-    join(tmp, 'meta.json'),
-    `${JSON.stringify({ ...meta, tensors: entries, bytes: bytes.length, checksum: checksum(bytes) }, null, 1)}\n`,
-  );
-  if (existsSync(dir)) await rename(dir, old);
-  await rename(tmp, dir);
-  await rm(old, { recursive: true, force: true });
+  await writeFolderAtomic(join(runDir, 'checkpoint'), async (tmp) => {
+    await writeFile(join(tmp, 'weights.bin'), bytes);
+    await writeFile(
+      join(tmp, 'meta.json'),
+      `${JSON.stringify({ ...meta, tensors: entries, bytes: bytes.length, checksum: checksum(bytes) }, null, 1)}\n`,
+    );
+  });
 }
 
 /**
@@ -80,6 +75,7 @@ export async function loadCheckpoint(
   expected: Map<string, number[]>,
 ): Promise<{ meta: CheckpointMeta; tensors: Map<string, tf.Tensor> }> {
   const dir = join(runDir, 'checkpoint');
+  await recoverFolder(dir);
   const metaPath = join(dir, 'meta.json');
   const binPath = join(dir, 'weights.bin');
   if (!existsSync(metaPath)) throw new InputError(metaPath, 'no checkpoint to resume from (file missing)');

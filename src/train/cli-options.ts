@@ -1,10 +1,11 @@
 import { positiveInt } from '../cli/args.js';
+import { GUARD_OPTIONS, GUARD_USAGE, guardOutput } from '../cli/out-guard.js';
 import { UsageError } from '../core/errors.js';
 import { type AugmentConfig, augmentProblems } from './augment.js';
 import { BACKBONES } from './backbones/presets.js';
 import { type BackendChoice, selectBackend } from './backend/select.js';
 import { loadTrainingImages } from './data.js';
-import { DEFAULT_CONFIG, type EpochReport, type TrainConfig, train } from './loop.js';
+import { DEFAULT_CONFIG, type EpochReport, type TrainConfig, type TrainRun, train } from './loop.js';
 import type { Method } from './methods.js';
 import type { OptimizerName } from './optimizer.js';
 
@@ -31,6 +32,7 @@ export const TRAIN_OPTIONS = {
   'min-scale': { type: 'string' },
   resume: { type: 'boolean' },
   json: { type: 'boolean' },
+  ...GUARD_OPTIONS,
 } as const;
 
 export const TRAIN_USAGE = `
@@ -57,7 +59,8 @@ export const TRAIN_USAGE = `
   --min-scale X           smallest area fraction of the high-resolution crops; default the method's
                           (SwAV/DINO 0.14, others 0.08)
   --resume                continue RUN_DIR's checkpoint (same options required)
-  --json                  one JSON line per epoch on stdout`;
+  --json                  one JSON line per epoch on stdout
+${GUARD_USAGE}`;
 
 function num(v: string | undefined, name: string, fallback: number, min = 0): number {
   if (v === undefined) return fallback;
@@ -90,11 +93,16 @@ function augmentOf(s: (k: string) => string | undefined): AugmentConfig | undefi
   return augment;
 }
 
-/** Parses the shared options, loads the images, trains, and prints per-epoch lines. */
+/**
+ * Parses the shared options, guards RUN_DIR (out-guard.ts), loads the images, trains, and prints
+ * per-epoch lines.
+ * @param hooks passed to train() (tests use onCheckpoint)
+ */
 export async function runTraining(
   method: Method,
   values: Record<string, string | boolean | undefined>,
   extra: Partial<TrainConfig>,
+  hooks: Pick<TrainRun, 'onCheckpoint'> = {},
 ): Promise<EpochReport[]> {
   const s = (k: string) => values[k] as string | undefined;
   const manifest = s('manifest');
@@ -138,29 +146,43 @@ export async function runTraining(
       `--queue-length ${config.queueLength} is shorter than one batch (--batch ${config.batch})`,
     );
   if (config.batch < 2) throw new UsageError(`--batch must be at least 2, got ${config.batch}`);
-  const sel = await selectBackend(backend);
-  if (process.env.FAIRSCOPE_QUIET !== '1')
-    process.stderr.write(
-      `backend: ${sel.backend}${sel.package ? ` (${sel.package})` : ''}${sel.ortKernels?.active ? ' + onnxruntime kernels' : sel.ortKernels ? ` (onnxruntime kernels off: ${sel.ortKernels.reason})` : ''}\n`,
-    );
-  const trainImages = await loadTrainingImages(manifest, config.imageSize);
-  const val = s('val') === undefined ? null : await loadTrainingImages(s('val') as string, config.imageSize);
-  if (trainImages.failures.length > 0)
-    process.stderr.write(
-      `${trainImages.failures.length} images could not be decoded and are excluded (see ${out}/failures.jsonl)\n`,
-    );
-  return train({
-    config,
-    train: trainImages,
-    val,
-    outDir: out,
-    resume: values.resume === true,
-    onEpoch: (r) => {
-      if (values.json === true) process.stdout.write(`${JSON.stringify(r)}\n`);
-      else if (process.env.FAIRSCOPE_QUIET !== '1')
-        process.stdout.write(
-          `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}  lr ${r.lr.toExponential(2)}  ${r.imagesPerSecond.toFixed(1)} img/s  kNN ${r.knnAccuracy === null ? 'n/a' : r.knnAccuracy.toFixed(3)}  RankMe ${r.rankMe.toFixed(1)}  std ${r.embeddingStd.toFixed(4)}\n`,
-        );
-    },
+  const release = await guardOutput({
+    command: method === 'supervised' ? 'train-supervised' : 'pretrain',
+    out,
+    kind: 'folder',
+    inputs: [manifest, s('val')],
+    force: values.force === true,
+    wait: values.wait === true,
   });
+  try {
+    const sel = await selectBackend(backend);
+    if (process.env.FAIRSCOPE_QUIET !== '1')
+      process.stderr.write(
+        `backend: ${sel.backend}${sel.package ? ` (${sel.package})` : ''}${sel.ortKernels?.active ? ' + onnxruntime kernels' : sel.ortKernels ? ` (onnxruntime kernels off: ${sel.ortKernels.reason})` : ''}\n`,
+      );
+    const trainImages = await loadTrainingImages(manifest, config.imageSize);
+    const val =
+      s('val') === undefined ? null : await loadTrainingImages(s('val') as string, config.imageSize);
+    if (trainImages.failures.length > 0)
+      process.stderr.write(
+        `${trainImages.failures.length} images could not be decoded and are excluded (see ${out}/failures.jsonl)\n`,
+      );
+    return await train({
+      config,
+      train: trainImages,
+      val,
+      outDir: out,
+      resume: values.resume === true,
+      ...hooks,
+      onEpoch: (r) => {
+        if (values.json === true) process.stdout.write(`${JSON.stringify(r)}\n`);
+        else if (process.env.FAIRSCOPE_QUIET !== '1')
+          process.stdout.write(
+            `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}  lr ${r.lr.toExponential(2)}  ${r.imagesPerSecond.toFixed(1)} img/s  kNN ${r.knnAccuracy === null ? 'n/a' : r.knnAccuracy.toFixed(3)}  RankMe ${r.rankMe.toFixed(1)}  std ${r.embeddingStd.toFixed(4)}\n`,
+          );
+      },
+    });
+  } finally {
+    await release();
+  }
 }

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { buildBackbone } from './backbones/presets.js';
 import type { TrainConfig } from './config.js';
 import type { TrainingImages } from './data.js';
@@ -34,7 +35,7 @@ export async function saveInitialBackbone(
     const monitors = evaluate(backbone, { train: images, val: null }, classes, config.knnK);
     await mkdir(outDir, { recursive: true });
     await backbone.save(fileSaveHandler(join(outDir, 'model')));
-    await writeFile(
+    await writeFileAtomic(
       join(outDir, 'model.json'),
       `${JSON.stringify(modelDescriptor({ ...config, method: 'random-init' }), null, 2)}\n`,
     );

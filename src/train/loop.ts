@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { recoverFolder, writeFileAtomic } from '../core/atomic-write.js';
 import { FairscopeError, InputError } from '../core/errors.js';
 import { stableHash } from '../core/hash.js';
 import { Rng } from '../core/rng.js';
@@ -42,6 +43,8 @@ export interface TrainRun {
   onEpoch?: (r: EpochReport) => void;
   /** Called after each step with the number of images. */
   onStep?: (images: number) => void;
+  /** Called once an epoch's checkpoint is on disk (before the model is written), with the epoch. */
+  onCheckpoint?: (epoch: number) => void;
 }
 
 /** Max images embedded for the per-epoch monitors. */
@@ -105,8 +108,10 @@ function classIndex(labels: (string | null)[], classes: string[]): number[] | nu
 
 /**
  * Trains a method on in-memory images: per epoch a seeded shuffle, augmented views, one optimiser
- * step per full batch (the last partial batch is dropped), an atomic checkpoint, and monitors.
- * A NaN/∞ loss stops the run with an error and leaves the last good checkpoint in place.
+ * step per full batch (the last partial batch is dropped), an atomic checkpoint, then the model
+ * (atomic too), and monitors. A NaN/∞ loss stops the run with an error and leaves the last good
+ * checkpoint in place. Resuming a run that has all its epochs writes the checkpoint's model (a run
+ * killed right after its last checkpoint ends with the same model as one that was not).
  */
 export async function train(run: TrainRun): Promise<EpochReport[]> {
   const cfg = run.config;
@@ -151,6 +156,8 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
   let startEpoch = 0;
   let step = 0;
   await mkdir(run.outDir, { recursive: true });
+  await recoverFolder(join(run.outDir, 'checkpoint'));
+  await recoverFolder(join(run.outDir, 'model'));
   const state = net.state();
   if (run.resume) {
     const expected = new Map([...state].map(([k, v]) => [k, v.shape]));
@@ -162,18 +169,32 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
     opt.load(ck.meta.step, slots);
     startEpoch = ck.meta.epoch;
     step = ck.meta.step;
+    if (startEpoch > cfg.epochs)
+      throw new InputError(
+        join(run.outDir, 'checkpoint', 'meta.json'),
+        `the checkpoint has ${startEpoch} epochs, more than --epochs ${cfg.epochs}; resume with --epochs ${startEpoch} or more`,
+        { field: 'epoch' },
+      );
   } else if (existsSync(join(run.outDir, 'checkpoint'))) {
     throw new InputError(
       join(run.outDir, 'checkpoint'),
       'a checkpoint exists: pass --resume to continue it, or choose another --out',
     );
   }
-  await writeFile(join(run.outDir, 'config.json'), `${JSON.stringify({ ...cfg, classes }, null, 2)}\n`);
+  await writeFileAtomic(join(run.outDir, 'config.json'), `${JSON.stringify({ ...cfg, classes }, null, 2)}\n`);
   if (run.train.failures.length > 0)
-    await writeFile(
+    await writeFileAtomic(
       join(run.outDir, 'failures.jsonl'),
       `${run.train.failures.map((f) => JSON.stringify(f)).join('\n')}\n`,
     );
+  /** The model and its embed descriptor, from the network's current weights. */
+  const saveModel = async () => {
+    await net.backbone.save(fileSaveHandler(join(run.outDir, 'model')));
+    await writeFileAtomic(
+      join(run.outDir, 'model.json'),
+      `${JSON.stringify(modelDescriptor(cfg), null, 2)}\n`,
+    );
+  };
 
   const size = run.train.size;
   const images = tf.tensor4d(run.train.pixels, [n, size, size, 3]);
@@ -224,11 +245,14 @@ export async function train(run: TrainRun): Promise<EpochReport[]> {
         { version: 1, configHash, epoch: epoch + 1, step, extra: { report } },
         toSave,
       );
-      await net.backbone.save(fileSaveHandler(join(run.outDir, 'model')));
-      await writeFile(join(run.outDir, 'model.json'), `${JSON.stringify(modelDescriptor(cfg), null, 2)}\n`);
+      run.onCheckpoint?.(epoch + 1);
+      await saveModel();
       reports.push(report);
       run.onEpoch?.(report);
     }
+    // Resumed after the last checkpoint (a run killed before or while it wrote its model): the
+    // model is the checkpoint's, written again in case it was not, or only in part.
+    if (startEpoch === cfg.epochs) await saveModel();
   } finally {
     images.dispose();
     labelsT?.dispose();

@@ -7,6 +7,8 @@ import { runAudit, specFolder } from '../../audit/run.js';
 import { readAuditSpec } from '../../audit/spec.js';
 import { EXIT, UsageError } from '../../core/errors.js';
 import { noPositionals, parseCommandArgs, required } from '../args.js';
+import { guardOutput } from '../out-guard.js';
+import { startProgress } from '../progress.js';
 
 export const summary = 'run an audit spec (YAML): embeddings, probes, indicators, robustness, report';
 
@@ -17,7 +19,9 @@ usage: fairscope audit SPEC.yaml --out DIR [--force] [--model-card] [--json]
                  and data/demo/demo-audit.yaml for a complete example)
   --out DIR      output folder: results.json, results.parquet, report.html, summary.md, and cache/
                  (embeddings, probes, corrupted images) that later runs reuse
-  --force        recompute results even when DIR/results.json matches the spec (caches are kept)
+  --force        recompute results even when DIR/results.json matches the spec (caches are kept);
+                 also writes into a non-empty DIR that fairscope did not write
+  --wait         wait for another fairscope process writing DIR, instead of refusing
   --model-card   also write DIR/model-card.md
   --json         print the output file paths and counts as JSON
 
@@ -30,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
     {
       out: { type: 'string' },
       force: { type: 'boolean' },
+      wait: { type: 'boolean' },
       'model-card': { type: 'boolean' },
       json: { type: 'boolean' },
     },
@@ -41,12 +46,26 @@ export async function run(argv: string[]): Promise<number> {
   noPositionals(rest);
   const outDir = required(args.values.out, 'out');
   const spec = await readAuditSpec(specPath);
-  const run = await runAudit(spec, {
-    outDir,
-    specDir: specFolder(specPath),
-    force: args.values.force ?? false,
-    modelCard: args.values['model-card'] ?? false,
+  const release = await guardOutput({
+    command: 'audit',
+    out: outDir,
+    kind: 'folder',
+    inputs: [specPath],
+    force: args.values.force,
+    wait: args.values.wait,
   });
+  let run: Awaited<ReturnType<typeof runAudit>>;
+  try {
+    run = await runAudit(spec, {
+      outDir,
+      specDir: specFolder(specPath),
+      force: args.values.force ?? false,
+      modelCard: args.values['model-card'] ?? false,
+      progress: startProgress,
+    });
+  } finally {
+    await release();
+  }
   const summaryOut = {
     reused: run.reused,
     rows: run.results.rows.length,

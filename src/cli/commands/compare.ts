@@ -2,8 +2,7 @@
  * `fairscope compare A/results.json B/results.json`: the change B − A for every matched result and
  * whether it exceeds the intervals, as a table on stdout, JSON, and optionally an HTML page.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { UsageError } from '../../core/errors.js';
 import {
   compareResults,
@@ -12,8 +11,9 @@ import {
   renderComparisonMarkdown,
 } from '../../report/compare.js';
 import { renderComparisonHtml } from '../../report/compare-html.js';
-import { loadResults } from '../../report/load.js';
+import { loadResults } from '../../report/results-file.js';
 import { parseCommandArgs } from '../args.js';
+import { GUARD_OPTIONS, withOutputGuard } from '../out-guard.js';
 
 export const summary = 'compare two results files: change B − A per result, flagged beyond the intervals';
 
@@ -33,6 +33,7 @@ usage: fairscope compare A.json B.json [--out compare.html] [--json] [--flagged-
   --out FILE       also write a self-contained HTML page (chart of the flagged rows + full table)
   --json           print the comparison as JSON on stdout instead of the table
   --flagged-only   the table lists only rows flagged ⚑
+  --wait           wait for another fairscope process writing the same --out, instead of refusing
 `;
 
 const MATCHES = ['auto', 'model', 'dataset'] as const;
@@ -46,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       'flagged-only': { type: 'boolean' },
       match: { type: 'string' },
       pair: { type: 'string' },
+      wait: GUARD_OPTIONS.wait,
     },
     USAGE,
   );
@@ -68,17 +70,32 @@ export async function run(argv: string[]): Promise<number> {
     pair = [ma, mb];
   }
   const [pathA, pathB] = args.positionals;
+  const go = () => compareRuns(pathA, pathB, match as MatchBy | 'auto', pair, args.values);
+  const out = args.values.out;
+  if (out === undefined) return go();
+  return withOutputGuard(
+    { command: 'compare', out, kind: 'file', inputs: [pathA, pathB], wait: args.values.wait },
+    go,
+  );
+}
+
+async function compareRuns(
+  pathA: string,
+  pathB: string,
+  match: MatchBy | 'auto',
+  pair: [string, string] | undefined,
+  values: { out?: string; json?: boolean; 'flagged-only'?: boolean },
+): Promise<number> {
   const [a, b] = await Promise.all([loadResults(pathA), loadResults(pathB)]);
-  const comparison = compareResults(a, b, match as MatchBy | 'auto', pair);
-  if (args.values.json) {
+  const comparison = compareResults(a, b, match, pair);
+  if (values.json) {
     process.stdout.write(`${JSON.stringify(comparisonJson(comparison, pathA, pathB), null, 2)}\n`);
   } else {
-    process.stdout.write(renderComparisonMarkdown(comparison, { flaggedOnly: args.values['flagged-only'] }));
+    process.stdout.write(renderComparisonMarkdown(comparison, { flaggedOnly: values['flagged-only'] }));
   }
-  if (args.values.out !== undefined) {
-    await mkdir(dirname(resolve(args.values.out)), { recursive: true });
-    await writeFile(args.values.out, await renderComparisonHtml(comparison, { a: pathA, b: pathB }));
-    process.stderr.write(`wrote ${args.values.out}\n`);
+  if (values.out !== undefined) {
+    await writeFileAtomic(values.out, await renderComparisonHtml(comparison, { a: pathA, b: pathB }));
+    process.stderr.write(`wrote ${values.out}\n`);
   }
   return 0;
 }

@@ -4,6 +4,7 @@ import { readManifest } from '../../data/manifest.js';
 import { corruptDataset } from '../../image/corrupt/dataset.js';
 import { CORRUPTION_NAMES, isCorruptionName } from '../../image/corrupt/index.js';
 import { parseCommandArgs, positiveInt, required } from '../args.js';
+import { GUARD_OPTIONS, GUARD_USAGE, guardOutput } from '../out-guard.js';
 import { startProgress } from '../progress.js';
 
 export const summary = 'write a corrupted copy (ImageNet-C corruption and severity) of a manifest';
@@ -25,6 +26,9 @@ options:
                     are dropped from the output items when --resize is given
   --concurrency N   images in flight (default 4)
   --json            print a JSON summary on stdout
+${GUARD_USAGE}
+
+DIR must not be the manifest's folder (nor contain the manifest).
 `;
 
 function severityOf(text: string): number {
@@ -56,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
       crop: { type: 'string' },
       concurrency: { type: 'string' },
       json: { type: 'boolean' },
+      ...GUARD_OPTIONS,
     },
     USAGE,
   );
@@ -77,23 +82,36 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('--crop needs --resize (ImageNet-C: --resize 256 --crop 224)');
   const concurrency = positiveInt(v.concurrency, 'concurrency', 4);
 
-  const items = await readManifest(manifest);
-  const progress = startProgress(`${corruption} s${severity}`, items.length);
+  const release = await guardOutput({
+    command: 'corrupt',
+    out,
+    kind: 'folder',
+    inputs: [manifest],
+    force: v.force,
+    wait: v.wait,
+  });
+  let items: Awaited<ReturnType<typeof readManifest>>;
   let result: Awaited<ReturnType<typeof corruptDataset>>;
   try {
-    result = await corruptDataset(items, {
-      manifest,
-      corruption,
-      severity,
-      seed,
-      out,
-      resize,
-      crop,
-      concurrency,
-      onItem: () => progress.tick(),
-    });
+    items = await readManifest(manifest);
+    const progress = startProgress(`${corruption} s${severity}`, items.length);
+    try {
+      result = await corruptDataset(items, {
+        manifest,
+        corruption,
+        severity,
+        seed,
+        out,
+        resize,
+        crop,
+        concurrency,
+        onItem: () => progress.tick(),
+      });
+    } finally {
+      progress.stop();
+    }
   } finally {
-    progress.stop();
+    await release();
   }
   const summaryData = {
     corruption,

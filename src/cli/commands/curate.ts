@@ -4,22 +4,28 @@
  * manifest in selection order and reports group shares before/after and coverage.
  */
 
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
 import { EXIT, UsageError } from '../../core/errors.js';
-import { emptyResults, readResults, writeResults } from '../../core/results.js';
+import { mergeStageResults } from '../../core/stage.js';
 import { DEDUP_THRESHOLD } from '../../curate/dedup.js';
+import type { SelectionEvalSpec } from '../../curate/evaluate-selection.js';
 import { FIRST_PICKS, type FirstPick } from '../../curate/kcenter.js';
-import { loadCurationInput, writeSubsetManifest } from '../../curate/load.js';
+import { writeSubsetManifest } from '../../curate/load.js';
 import { DISTANCE_METRICS, type DistanceMetric } from '../../curate/points.js';
 import { parseShares, type ShareSpec } from '../../curate/quotas.js';
-import { type CurationReport, runCuration } from '../../curate/run.js';
+import type { CurationReport } from '../../curate/run.js';
 import { parseSearchMethod } from '../../curate/search.js';
 import { STRATEGIES, type Strategy } from '../../curate/select.js';
-import { curationSummary } from '../../curate/summary.js';
+import { curateDataset, evaluateSelection } from '../../curate/stage.js';
 import { TYPICALITY_NEIGHBOURS } from '../../curate/typicality.js';
+import { loadEmbeddedItems } from '../../embed/load.js';
+import { groupSpecsOf } from '../../indicators/group-specs.js';
+import { saveResults } from '../../report/results-file.js';
 import { noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';
+import { GUARD_OPTIONS, withOutputGuard } from '../out-guard.js';
 import { startProgress } from '../progress.js';
+import { BOOTSTRAP_HELP, BOOTSTRAP_OPTIONS, bootstrapOptions } from '../stage-options.js';
 
 export const summary = 'select a diverse, group-balanced, de-duplicated subset from embeddings';
 
@@ -58,8 +64,25 @@ usage: fairscope curate --manifest M.jsonl --embeddings DIR --budget N --out SEL
   --search S            kNN for typicality/dedup: auto | exact | hnsw (default auto: exact when small)
   --group A[,B]         attributes whose shares to report when not balancing
   --summary FILE        write the report (shares before/after, coverage...) as JSON
-  --results FILE        add the 'curation' rows to this results.json (created when absent)
-  --dataset NAME        dataset name for the results rows
+  --results FILE        add the 'curation' rows to this results.json (created when absent; rows
+                        this run recomputes are replaced, others kept)
+  --dataset NAME        dataset name for the results rows (default: the manifest's file name)
+  --model NAME          model name for the results rows (default: the store's model id)
+  --wait                wait for another fairscope process writing the same output, instead of refusing
+  --allow-missing       leave out manifest items the store has no row for (listed as failures)
+                        instead of failing; the store may always hold more items than the manifest
+
+evaluating the selection (a probe trained on it against probes trained on random selections of the
+same size, scored on a test set overall and per group):
+  --evaluate-test FILE        the test manifest (turns the evaluation on)
+  --evaluate-embeddings DIR   its embedding store (default: --embeddings)
+  --evaluate-name NAME        the test dataset's name in the rows (default: its file name)
+  --label-from SRC            labels (default) | attr:NAME: the class the probes predict
+  --head H                    linear (default) | bn-linear | knn
+  --l2 X --max-iter N --k N --temperature T   probe options, as \`fairscope probe train\`
+  --evaluate-groups A,B*C     groups of the test set
+  --random-draws N            random selections (default 5)
+${BOOTSTRAP_HELP}
   --threads N           onnxruntime threads (default: all cores)
   --json                print the report as JSON on stdout
 
@@ -105,6 +128,48 @@ function shareSpec(shares: string | undefined, minShare: string | undefined): Sh
   return { kind: 'exact', shares: parseShares(shares, 'shares') };
 }
 
+/** The evaluation options of --evaluate-test, or undefined when it is not given. */
+function evaluationSpec(
+  values: Record<string, string | boolean | string[] | undefined>,
+): SelectionEvalSpec | undefined {
+  const str = (k: string) => values[k] as string | undefined;
+  const testManifest = str('evaluate-test');
+  if (testManifest === undefined) {
+    for (const k of [
+      'evaluate-embeddings',
+      'evaluate-name',
+      'evaluate-groups',
+      'random-draws',
+      'label-from',
+      'head',
+    ]) {
+      if (values[k] !== undefined) throw new UsageError(`--${k} needs --evaluate-test FILE`);
+    }
+    return undefined;
+  }
+  const head = oneOf(str('head'), ['linear', 'bn-linear', 'knn'] as const, 'head', 'linear');
+  const number = (k: string) => {
+    const v = str(k);
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isFinite(x)) throw new UsageError(`--${k} must be a number, got "${v}"`);
+    return x;
+  };
+  const l2 = number('l2');
+  const temperature = number('temperature');
+  return {
+    test: str('evaluate-name') ?? basename(testManifest, extname(testManifest)),
+    labelFrom: str('label-from') ?? 'labels',
+    head,
+    ...(l2 === undefined ? {} : { l2 }),
+    ...(str('max-iter') === undefined ? {} : { maxIter: positiveInt(str('max-iter'), 'max-iter', 1) }),
+    ...(str('k') === undefined ? {} : { k: positiveInt(str('k'), 'k', 20) }),
+    ...(temperature === undefined ? {} : { temperature }),
+    groups: groupSpecsOf(str('evaluate-groups')) ?? [],
+    randomDraws: positiveInt(str('random-draws'), 'random-draws', 5),
+  };
+}
+
 function printReport(r: CurationReport, out: string): void {
   const lines = [
     `${out}: ${r.selected} of ${r.items} items by ${r.strategy} (${r.metric}, seed ${r.seed}${r.first ? `, first ${r.first}` : ''})`,
@@ -145,7 +210,6 @@ export async function run(argv: string[]): Promise<number> {
       shares: { type: 'string' },
       'min-share': { type: 'string' },
       'allow-shortfall': { type: 'boolean' },
-      seed: { type: 'string' },
       first: { type: 'string' },
       metric: { type: 'string' },
       dedup: { type: 'boolean' },
@@ -157,6 +221,21 @@ export async function run(argv: string[]): Promise<number> {
       summary: { type: 'string' },
       results: { type: 'string' },
       dataset: { type: 'string' },
+      model: { type: 'string' },
+      'allow-missing': { type: 'boolean' },
+      wait: GUARD_OPTIONS.wait,
+      'evaluate-test': { type: 'string' },
+      'evaluate-embeddings': { type: 'string' },
+      'evaluate-name': { type: 'string' },
+      'label-from': { type: 'string' },
+      head: { type: 'string' },
+      l2: { type: 'string' },
+      'max-iter': { type: 'string' },
+      k: { type: 'string' },
+      temperature: { type: 'string' },
+      'evaluate-groups': { type: 'string' },
+      'random-draws': { type: 'string' },
+      ...BOOTSTRAP_OPTIONS,
       threads: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -193,20 +272,29 @@ export async function run(argv: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : positiveInt(values.threads, 'threads', 1);
   const search = parseSearchMethod(values.search);
 
-  const input = await loadCurationInput(manifestPath, embeddingsDir, metric);
-  if (input.excludedFailures.length > 0) {
+  const dataset = values.dataset ?? basename(manifestPath, extname(manifestPath));
+  const pool = await loadEmbeddedItems({
+    manifest: manifestPath,
+    store: embeddingsDir,
+    dataset,
+    allowMissing: values['allow-missing'] ?? false,
+  });
+  if (pool.excluded.length > 0) {
     process.stderr.write(
-      `${input.excludedFailures.length} item(s) without embeddings (listed in ${embeddingsDir}/failures.jsonl) are left out\n`,
+      `${pool.excluded.length} item(s) without embeddings (listed in ${embeddingsDir}/failures.jsonl) are left out\n`,
     );
   }
+  const model = values.model ?? pool.modelId;
+  const evaluateSpec = evaluationSpec(values);
   const progress = startProgress(`curate ${strategy}`, budget);
-  let result: Awaited<ReturnType<typeof runCuration>>;
+  let curation: Awaited<ReturnType<typeof curateDataset>>;
   try {
-    result = await runCuration(input.points, input.items, {
+    curation = await curateDataset(model, pool, {
       strategy,
       budget,
       seed,
       first,
+      metric,
       search,
       ...(threads === undefined ? {} : { threads }),
       ...(balanceAttributes === undefined
@@ -218,49 +306,79 @@ export async function run(argv: string[]): Promise<number> {
               allowShortfall: values['allow-shortfall'] ?? false,
             },
           }),
-      ...(values.dedup
-        ? {
-            dedup: {
-              threshold: dedupThreshold ?? DEDUP_THRESHOLD,
-              search,
-              ...(threads === undefined ? {} : { threads }),
-            },
-          }
-        : {}),
+      ...(values.dedup ? { dedup: { threshold: dedupThreshold ?? DEDUP_THRESHOLD } } : {}),
       ...(values.neighbours === undefined
         ? {}
         : { neighbours: positiveInt(values.neighbours, 'neighbours', TYPICALITY_NEIGHBOURS) }),
       ...(minDistance === undefined ? {} : { minDistance }),
-      ...(values.group === undefined ? {} : { reportAttributes: attributeList(values.group) as string[] }),
+      ...(values.group === undefined ? {} : { groups: attributeList(values.group) as string[] }),
       onProgress: () => progress.tick(),
     });
   } finally {
     progress.stop();
   }
-  const { report, selection } = result;
-  await writeSubsetManifest(
-    out,
-    manifestPath,
-    selection.order.map((i) => input.items[i]),
-  );
+  const results = [curation];
+  if (evaluateSpec !== undefined) {
+    const testManifest = required(values['evaluate-test'], 'evaluate-test');
+    const test = await loadEmbeddedItems({
+      manifest: testManifest,
+      store: values['evaluate-embeddings'] ?? embeddingsDir,
+      dataset: evaluateSpec.test,
+    });
+    results.push({
+      ...curation,
+      ...(await evaluateSelection(model, pool, curation, test, {
+        evaluate: evaluateSpec,
+        seed,
+        bootstrap: bootstrapOptions(values),
+      })),
+    });
+  }
+  const result = mergeStageResults(results);
+  const { report } = curation;
+  const inputs = [manifestPath, embeddingsDir, values['evaluate-test'], values['evaluate-embeddings']];
+  const guard = (file: string, option: string, write: () => Promise<unknown>) =>
+    withOutputGuard({ command: 'curate', out: file, kind: 'file', inputs, option, wait: values.wait }, write);
+  await guard(out, '--out', () => writeSubsetManifest(out, manifestPath, curation.selected));
   const reportJson = {
     ...report,
     out,
-    model: input.modelId,
-    ...(input.excludedFailures.length > 0 ? { excludedFailures: input.excludedFailures } : {}),
+    model,
+    ...(pool.excluded.length > 0 ? { excludedFailures: pool.excluded.map((f) => f.id) } : {}),
   };
-  if (values.summary !== undefined)
-    await writeFile(values.summary, `${JSON.stringify(reportJson, null, 2)}\n`);
-  if (values.results !== undefined) {
-    const results = existsSync(values.results) ? await readResults(values.results) : emptyResults();
-    const rows = curationSummary(report, {
-      model: input.modelId,
-      ...(values.dataset === undefined ? {} : { dataset: values.dataset }),
-    });
-    results.rows.push(...rows);
-    results.extra.curation = [...((results.extra.curation as unknown[] | undefined) ?? []), reportJson];
-    await writeResults(values.results, results);
+  const summaryFile = values.summary;
+  if (summaryFile !== undefined)
+    await guard(summaryFile, '--summary', () =>
+      writeFile(summaryFile, `${JSON.stringify(reportJson, null, 2)}\n`),
+    );
+  const resultsFile = values.results;
+  if (resultsFile !== undefined) {
+    await guard(resultsFile, '--results', () =>
+      saveResults(
+        resultsFile,
+        {
+          rows: result.rows,
+          models: { [model]: { embeddings: embeddingsDir } },
+          datasets: {
+            [dataset]: { manifest: manifestPath, items: pool.items.length, excluded: pool.excluded.length },
+          },
+          deviations: result.deviations,
+          failures: result.failures,
+          extra: {
+            curation: [
+              {
+                id: `${model}|${dataset}|${report.strategy}|${report.budget}|${report.seed}`,
+                ...reportJson,
+                notes: result.notes,
+              },
+            ],
+          },
+        },
+        { merge: true },
+      ),
+    );
   }
+  for (const n of result.notes) process.stderr.write(`note: ${n}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(reportJson, null, 2)}\n`);
   else printReport(report, out);
   return EXIT.ok;

@@ -2,7 +2,7 @@
  * `fairscope dedup`: near-duplicate clusters of a manifest, by embedding similarity (kNN graph,
  * exact or HNSW) and optionally by perceptual hash; writes one JSON line per cluster.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { EXIT, UsageError } from '../../core/errors.js';
 import {
   clusterRecords,
@@ -18,6 +18,7 @@ import { loadCurationInput, writeSubsetManifest } from '../../curate/load.js';
 import { hashManifestImages, type ImageHashes } from '../../curate/phash.js';
 import { parseSearchMethod } from '../../curate/search.js';
 import { noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';
+import { GUARD_OPTIONS, guardOutput } from '../out-guard.js';
 import { startProgress } from '../progress.js';
 
 export const summary = 'find near-duplicate images (embedding kNN graph, optional perceptual hash)';
@@ -42,6 +43,7 @@ usage: fairscope dedup --manifest M.jsonl --embeddings DIR --out CLUSTERS.jsonl 
   --kept FILE            also write the de-duplicated manifest (singletons and representatives)
   --threads N            threads (default: all cores)
   --json                 print the summary as JSON on stdout
+  --wait                 wait for another fairscope process writing --out or --kept, instead of refusing
 
 Clusters are connected components of the links, so a chain a~b~c is one cluster. Images that cannot
 be read for --phash are reported and take part by embedding only.
@@ -72,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
       kept: { type: 'string' },
       threads: { type: 'string' },
       json: { type: 'boolean' },
+      wait: GUARD_OPTIONS.wait,
     },
     USAGE,
   );
@@ -105,72 +108,82 @@ export async function run(argv: string[]): Promise<number> {
   }
   const threads = values.threads === undefined ? undefined : positiveInt(values.threads, 'threads', 1);
 
-  const input = await loadCurationInput(manifestPath, embeddingsDir, 'cosine');
-  let hashes: ImageHashes | undefined;
-  if (values.phash) {
-    const bar = startProgress('dedup pHash', input.items.length);
-    try {
-      hashes = await hashManifestImages(manifestPath, input.items, { onProgress: () => bar.tick() });
-    } finally {
-      bar.stop();
+  const inputs = [manifestPath, embeddingsDir];
+  const releases = [await guardOutput({ command: 'dedup', out, kind: 'file', inputs, wait: values.wait })];
+  try {
+    if (values.kept !== undefined) {
+      const kept = { command: 'dedup', out: values.kept, kind: 'file', option: '--kept' } as const;
+      releases.push(await guardOutput({ ...kept, inputs: [...inputs, out], wait: values.wait }));
     }
-  }
-  const result = await findDuplicates(input.points, {
-    threshold,
-    k,
-    search,
-    ...(efSearch === undefined ? {} : { efSearch }),
-    representative,
-    ...(threads === undefined ? {} : { threads }),
-    ...(hashes === undefined ? {} : { phash: { hashes, maxDistance } }),
-  });
-  await writeFile(
-    out,
-    clusterRecords(
-      result,
-      input.items.map((it) => it.id),
-    )
-      .map((r) => `${JSON.stringify(r)}\n`)
-      .join(''),
-  );
-  if (values.kept !== undefined) {
-    await writeSubsetManifest(
-      values.kept,
-      manifestPath,
-      input.items.filter((_, i) => result.removed[i] !== 1),
+    const input = await loadCurationInput(manifestPath, embeddingsDir, 'cosine');
+    let hashes: ImageHashes | undefined;
+    if (values.phash) {
+      const bar = startProgress('dedup pHash', input.items.length);
+      try {
+        hashes = await hashManifestImages(manifestPath, input.items, { onProgress: () => bar.tick() });
+      } finally {
+        bar.stop();
+      }
+    }
+    const result = await findDuplicates(input.points, {
+      threshold,
+      k,
+      search,
+      ...(efSearch === undefined ? {} : { efSearch }),
+      representative,
+      ...(threads === undefined ? {} : { threads }),
+      ...(hashes === undefined ? {} : { phash: { hashes, maxDistance } }),
+    });
+    await writeFileAtomic(
+      out,
+      clusterRecords(
+        result,
+        input.items.map((it) => it.id),
+      )
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(''),
     );
+    if (values.kept !== undefined) {
+      await writeSubsetManifest(
+        values.kept,
+        manifestPath,
+        input.items.filter((_, i) => result.removed[i] !== 1),
+      );
+    }
+    const report = {
+      out,
+      items: input.items.length,
+      clusters: result.clusters.length,
+      duplicatesRemoved: result.removedCount,
+      kept: input.items.length - result.removedCount,
+      threshold,
+      k,
+      search: result.method,
+      embeddingLinks: result.embeddingLinks.length,
+      ...(hashes === undefined
+        ? {}
+        : {
+            phashDistance: maxDistance,
+            phashLinks: result.phashLinks.length,
+            phashFailures: hashes.failures.map((f) => ({ id: f.id, reason: f.reason })),
+          }),
+      ...(input.excludedFailures.length > 0 ? { excludedFailures: input.excludedFailures } : {}),
+    };
+    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      process.stdout.write(
+        `${out}: ${report.clusters} clusters of near-duplicates among ${report.items} items; ${report.duplicatesRemoved} duplicates beyond one per cluster (cosine >= ${threshold}${hashes ? `, or pHash within ${maxDistance} bits` : ''}; ${result.method} search)\n`,
+      );
+    }
+    if (hashes !== undefined && hashes.failures.length > 0) {
+      const shown = hashes.failures.slice(0, 10).map((f) => `  ${f.id}: ${f.reason}`);
+      if (hashes.failures.length > 10) shown.push(`  ... and ${hashes.failures.length - 10} more`);
+      process.stderr.write(
+        `${hashes.failures.length} image(s) could not be read for pHash (compared by embedding only):\n${shown.join('\n')}\n`,
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    for (const release of releases) await release();
   }
-  const report = {
-    out,
-    items: input.items.length,
-    clusters: result.clusters.length,
-    duplicatesRemoved: result.removedCount,
-    kept: input.items.length - result.removedCount,
-    threshold,
-    k,
-    search: result.method,
-    embeddingLinks: result.embeddingLinks.length,
-    ...(hashes === undefined
-      ? {}
-      : {
-          phashDistance: maxDistance,
-          phashLinks: result.phashLinks.length,
-          phashFailures: hashes.failures.map((f) => ({ id: f.id, reason: f.reason })),
-        }),
-    ...(input.excludedFailures.length > 0 ? { excludedFailures: input.excludedFailures } : {}),
-  };
-  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else {
-    process.stdout.write(
-      `${out}: ${report.clusters} clusters of near-duplicates among ${report.items} items; ${report.duplicatesRemoved} duplicates beyond one per cluster (cosine >= ${threshold}${hashes ? `, or pHash within ${maxDistance} bits` : ''}; ${result.method} search)\n`,
-    );
-  }
-  if (hashes !== undefined && hashes.failures.length > 0) {
-    const shown = hashes.failures.slice(0, 10).map((f) => `  ${f.id}: ${f.reason}`);
-    if (hashes.failures.length > 10) shown.push(`  ... and ${hashes.failures.length - 10} more`);
-    process.stderr.write(
-      `${hashes.failures.length} image(s) could not be read for pHash (compared by embedding only):\n${shown.join('\n')}\n`,
-    );
-  }
-  return EXIT.ok;
 }

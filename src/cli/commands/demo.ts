@@ -16,13 +16,14 @@ import { parseAuditSpec } from '../../audit/spec.js';
 import { EXIT } from '../../core/errors.js';
 import { emojiCredits } from '../../data/emoji/credits.js';
 import { nonNegativeInt, noPositionals, parseCommandArgs } from '../args.js';
+import { GUARD_OPTIONS, guardOutput } from '../out-guard.js';
 import { startProgress } from '../progress.js';
 
 export const summary =
   'run the built-in demo audit (emoji set, built-in models) and write its report; --paradigms: SwAV vs supervised vs random init';
 
 const USAGE = `
-usage: fairscope demo [--paradigms] [--out DIR] [--size ${DEMO_SIZE_NAMES.join('|')}] [--seed N] [--force] [--json]
+usage: fairscope demo [--paradigms] [--out DIR] [--size ${DEMO_SIZE_NAMES.join('|')}] [--seed N] [--force] [--wait] [--json]
 
   --paradigms   SEER's comparison at small scale: train resnet-tiny with SwAV and supervised on the
                 same emoji images (minutes on a CPU), keep it untrained as a floor, and audit all
@@ -33,7 +34,9 @@ usage: fairscope demo [--paradigms] [--out DIR] [--size ${DEMO_SIZE_NAMES.join('
   --size S      how much of the emoji set to use (default "default": fits 15 minutes on 2 cores;
                 "small" for CI, "full" for all 7,200 images); see data/demo/demo-sizes.json
   --seed N      seed of every random choice (default 0)
-  --force       recompute the results (cached embeddings and probes are kept)
+  --force       recompute the results (cached embeddings and probes are kept); also writes into a
+                non-empty --out folder that fairscope did not write
+  --wait        wait for another fairscope process writing --out, instead of refusing
   --json        print the output file paths and counts as JSON
 
 The demo images are emoji drawings (Google Noto, Twemoji, OpenMoji), not photographs: the report
@@ -51,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       size: { type: 'string' },
       seed: { type: 'string' },
       force: { type: 'boolean' },
+      wait: GUARD_OPTIONS.wait,
       json: { type: 'boolean' },
     },
     USAGE,
@@ -65,68 +69,80 @@ export async function run(argv: string[]): Promise<number> {
   const seed = nonNegativeInt(args.values.seed, 'seed', 0);
   const started = Date.now();
 
-  process.stderr.write(`demo: building the emoji dataset (size "${sizeName}") in ${outDir}/data\n`);
-  let progress: ReturnType<typeof startProgress> | undefined;
-  const data = await buildDemoData(outDir, size, seed, (done, total) => {
-    progress ??= startProgress('render emoji', total);
-    progress.tick();
-    if (done === total) progress.stop();
+  const release = await guardOutput({
+    command: 'demo',
+    out: outDir,
+    kind: 'folder',
+    force: args.values.force,
+    wait: args.values.wait,
   });
+  try {
+    process.stderr.write(`demo: building the emoji dataset (size "${sizeName}") in ${outDir}/data\n`);
+    let progress: ReturnType<typeof startProgress> | undefined;
+    const data = await buildDemoData(outDir, size, seed, (done, total) => {
+      progress ??= startProgress('render emoji', total);
+      progress.tick();
+      if (done === total) progress.stop();
+    });
 
-  const raw = parseYaml(await readFile(join(demoDir, specName), 'utf8')) as Record<string, unknown>;
-  raw.seed = seed;
-  (raw.bootstrap as Record<string, unknown>).resamples = size.bootstrapResamples;
-  const sweep = (raw.robustness as { corruptions: Record<string, unknown>[] }).corruptions[0] as Record<
-    string,
-    unknown
-  >;
-  sweep.corruptions = size.corruptions;
-  sweep.severities = size.severities;
-  if (paradigms) {
-    // The size's epoch count keeps the step budget near the YAML's (about 1,000 steps at "default").
-    for (const m of Object.values(raw.models as Record<string, { train?: Record<string, unknown> }>))
-      if (m.train !== undefined && m.train.method !== 'none') m.train.epochs = size.paradigmEpochs;
-  }
-  const specPath = join(outDir, specName);
-  const header = `# Written by \`fairscope demo${paradigms ? ' --paradigms' : ''} --size ${sizeName}\`; re-run with: fairscope audit ${specPath} --out ${outDir}\n`;
-  await writeFile(specPath, header + toYaml(raw));
-  const spec = parseAuditSpec(raw, join(dirname(data.manifest), specName));
+    const raw = parseYaml(await readFile(join(demoDir, specName), 'utf8')) as Record<string, unknown>;
+    raw.seed = seed;
+    (raw.bootstrap as Record<string, unknown>).resamples = size.bootstrapResamples;
+    const sweep = (raw.robustness as { corruptions: Record<string, unknown>[] }).corruptions[0] as Record<
+      string,
+      unknown
+    >;
+    sweep.corruptions = size.corruptions;
+    sweep.severities = size.severities;
+    if (paradigms) {
+      // The size's epoch count keeps the step budget near the YAML's (about 1,000 steps at "default").
+      for (const m of Object.values(raw.models as Record<string, { train?: Record<string, unknown> }>))
+        if (m.train !== undefined && m.train.method !== 'none') m.train.epochs = size.paradigmEpochs;
+    }
+    const specPath = join(outDir, specName);
+    const header = `# Written by \`fairscope demo${paradigms ? ' --paradigms' : ''} --size ${sizeName}\`; re-run with: fairscope audit ${specPath} --out ${outDir}\n`;
+    await writeFile(specPath, header + toYaml(raw));
+    const spec = parseAuditSpec(raw, join(dirname(data.manifest), specName));
 
-  const credits = emojiCredits();
-  const credit = credits.map((c) => `${c.title} (${c.license})`).join('; ');
-  const run = await runAudit(spec, {
-    outDir,
-    specDir: dirname(data.manifest),
-    force: args.values.force ?? false,
-    datasetInfo: {
-      emoji: {
-        note: 'Emoji drawings, not photographs: a demo that exercises every code path with real third-party images, not evidence about real-world bias.',
-        license: credits.map((c) => `${c.style}: ${c.license}`).join(', '),
-        source: credit,
-        credits,
+    const credits = emojiCredits();
+    const credit = credits.map((c) => `${c.title} (${c.license})`).join('; ');
+    const run = await runAudit(spec, {
+      outDir,
+      specDir: dirname(data.manifest),
+      force: args.values.force ?? false,
+      progress: startProgress,
+      datasetInfo: {
+        emoji: {
+          note: 'Emoji drawings, not photographs: a demo that exercises every code path with real third-party images, not evidence about real-world bias.',
+          license: credits.map((c) => `${c.style}: ${c.license}`).join(', '),
+          source: credit,
+          credits,
+        },
       },
-    },
-  });
-  const seconds = (Date.now() - started) / 1000;
-  const out = {
-    size: sizeName,
-    seconds,
-    images: data.items.length,
-    reused: run.reused,
-    rows: run.results.rows.length,
-    failures: run.results.failures.length,
-    files: { ...run.files, spec: specPath },
-  };
-  if (args.values.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  else {
-    const lines = [
-      `demo ${run.reused ? 'up to date' : 'done'} in ${seconds.toFixed(1)} s: ${out.images} images, ${out.rows} result rows, ${out.failures} failed image(s)`,
-      `  report:  ${run.files.html}`,
-      `  summary: ${run.files.summary}`,
-      `  results: ${run.files.results}`,
-      `  spec:    ${specPath}`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const out = {
+      size: sizeName,
+      seconds,
+      images: data.items.length,
+      reused: run.reused,
+      rows: run.results.rows.length,
+      failures: run.results.failures.length,
+      files: { ...run.files, spec: specPath },
+    };
+    if (args.values.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    else {
+      const lines = [
+        `demo ${run.reused ? 'up to date' : 'done'} in ${seconds.toFixed(1)} s: ${out.images} images, ${out.rows} result rows, ${out.failures} failed image(s)`,
+        `  report:  ${run.files.html}`,
+        `  summary: ${run.files.summary}`,
+        `  results: ${run.files.results}`,
+        `  spec:    ${specPath}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    await release();
   }
-  return EXIT.ok;
 }

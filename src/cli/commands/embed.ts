@@ -3,6 +3,7 @@
  * manifest and writes the embedding store (embeddings.parquet, meta.json, failures.jsonl). Resumes an
  * interrupted run; `--shard i/n` embeds one part for a fan-out that `fairscope merge` joins.
  */
+import { existsSync } from 'node:fs';
 import { EXIT, UsageError } from '../../core/errors.js';
 import { readManifest } from '../../data/manifest.js';
 import { storePrecomputed } from '../../embed/precomputed.js';
@@ -12,6 +13,7 @@ import { defaultWorkers } from '../../image/pool.js';
 import { PROVIDERS, type ProviderChoice } from '../../models/descriptor.js';
 import { loadModel } from '../../models/load.js';
 import { nonNegativeInt, noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';
+import { GUARD_OPTIONS, GUARD_USAGE, guardOutput } from '../out-guard.js';
 import { startProgress } from '../progress.js';
 
 export const summary = 'embed a manifest with a model into an embedding store (resumable, shardable)';
@@ -32,11 +34,13 @@ usage: fairscope embed --model MODEL --manifest M.jsonl --out DIR [options]
   --threads N        onnxruntime intra-op threads (default: one per core); fewer leaves cores to the
                      image decoding workers on small machines
   --json             print the summary as JSON on stdout
+${GUARD_USAGE}
 
 A killed run resumes when re-run with the same arguments: finished batches are kept as part files
 (DIR/parts/) and not recomputed. DIR must not hold another model's or preprocessing's embeddings.
 Images that cannot be decoded are listed in failures.jsonl and excluded (never replaced); they are
-retried by the next run. Exit status 1 when any image failed.
+retried by the next run. Exit status 1 when any image failed. One process at a time writes DIR: a
+second one is refused, naming the first (or waits, with --wait).
 `;
 
 function printSummary(s: EmbedSummary): void {
@@ -66,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       provider: { type: 'string' },
       threads: { type: 'string' },
       json: { type: 'boolean' },
+      ...GUARD_OPTIONS,
     },
     USAGE,
   );
@@ -84,65 +89,77 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const threads = values.threads === undefined ? undefined : positiveInt(values.threads, 'threads', 1);
-  const items = await readManifest(manifestPath);
-  const model = await loadModel(modelSpec, {
-    ...(provider === undefined ? {} : { provider }),
-    ...(threads === undefined ? {} : { threads }),
+  const release = await guardOutput({
+    command: 'embed',
+    out,
+    kind: 'folder',
+    inputs: [manifestPath, existsSync(modelSpec) ? modelSpec : undefined],
+    force: values.force,
+    wait: values.wait,
   });
-
-  if (model.kind === 'embeddings') {
-    const count = await storePrecomputed({
-      set: model.set,
-      source: model.descriptor.path,
-      manifestPath,
-      items,
-      out,
-      ...(shard === undefined ? {} : { shard }),
-    });
-    const result = {
-      out,
-      modelId: model.set.modelId,
-      provider: 'precomputed',
-      ...(shard === undefined ? {} : { shard }),
-      items: count,
-      reused: 0,
-      embedded: 0,
-      failed: 0,
-      count,
-      failures: [],
-    };
-    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else
-      process.stdout.write(
-        `${out}: ${count} precomputed embeddings of model ${model.set.modelId} checked and stored\n`,
-      );
-    return EXIT.ok;
-  }
-
-  const { extractor } = model;
-  let progress: ReturnType<typeof startProgress> | undefined;
-  let result: EmbedSummary;
   try {
-    result = await embedManifest({
-      extractor,
-      manifestPath,
-      items,
-      out,
-      batchSize,
-      workers,
-      ...(shard === undefined ? {} : { shard }),
-      onStart(todo) {
-        if (todo > 0) progress = startProgress(`embed ${extractor.id}`, todo);
-      },
-      onProgress(n) {
-        progress?.tick(n);
-      },
+    const items = await readManifest(manifestPath);
+    const model = await loadModel(modelSpec, {
+      ...(provider === undefined ? {} : { provider }),
+      ...(threads === undefined ? {} : { threads }),
     });
+
+    if (model.kind === 'embeddings') {
+      const count = await storePrecomputed({
+        set: model.set,
+        source: model.descriptor.path,
+        manifestPath,
+        items,
+        out,
+        ...(shard === undefined ? {} : { shard }),
+      });
+      const result = {
+        out,
+        modelId: model.set.modelId,
+        provider: 'precomputed',
+        ...(shard === undefined ? {} : { shard }),
+        items: count,
+        reused: 0,
+        embedded: 0,
+        failed: 0,
+        count,
+        failures: [],
+      };
+      if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else
+        process.stdout.write(
+          `${out}: ${count} precomputed embeddings of model ${model.set.modelId} checked and stored\n`,
+        );
+      return EXIT.ok;
+    }
+
+    const { extractor } = model;
+    let progress: ReturnType<typeof startProgress> | undefined;
+    let result: EmbedSummary;
+    try {
+      result = await embedManifest({
+        extractor,
+        manifestPath,
+        items,
+        out,
+        batchSize,
+        workers,
+        ...(shard === undefined ? {} : { shard }),
+        onStart(todo) {
+          if (todo > 0) progress = startProgress(`embed ${extractor.id}`, todo);
+        },
+        onProgress(n) {
+          progress?.tick(n);
+        },
+      });
+    } finally {
+      progress?.stop();
+      await extractor.dispose();
+    }
+    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else printSummary(result);
+    return result.failed > 0 ? EXIT.failure : EXIT.ok;
   } finally {
-    progress?.stop();
-    await extractor.dispose();
+    await release();
   }
-  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else printSummary(result);
-  return result.failed > 0 ? EXIT.failure : EXIT.ok;
 }

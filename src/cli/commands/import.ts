@@ -3,14 +3,15 @@
  * dataset importer, writes the manifest, writes the records it skipped (with the reason) to
  * `<out>.skipped.jsonl`, and prints a summary (items, skipped, counts per attribute value).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import { IMPORTER_NAMES, loadImporter } from '../../data/importers/registry.js';
 import { formatImportSummary, summarizeImport } from '../../data/importers/summary.js';
 import type { Importer, ImportIssue } from '../../data/importers/types.js';
 import { validateManifestItem, writeManifest } from '../../data/manifest.js';
 import { parseCommandArgs, required } from '../args.js';
+import { checkOutputPaths, GUARD_OPTIONS, guardOutput } from '../out-guard.js';
 
 export const summary = 'convert a published dataset (CC, UTKFace, MIAP, Dollar Street, ...) into a manifest';
 
@@ -20,6 +21,7 @@ const USAGE_HEAD =
 const COMMON_OPTIONS = {
   out: { type: 'string' },
   json: { type: 'boolean' },
+  wait: GUARD_OPTIONS.wait,
 } as const;
 
 function optionLines(importer: Importer): string[] {
@@ -35,7 +37,8 @@ async function generalUsage(): Promise<string> {
     USAGE_HEAD,
     '',
     'Writes MANIFEST.jsonl (one item per line) and MANIFEST.jsonl.skipped.jsonl (records not imported,',
-    'with file, line, field and reason). --json prints the summary as JSON on stdout.',
+    'with file, line, field and reason). --json prints the summary as JSON on stdout. MANIFEST.jsonl',
+    'must not be one of the inputs; --wait waits for another process writing it instead of refusing.',
     '',
     'formats:',
   ];
@@ -96,23 +99,32 @@ export async function run(argv: string[]): Promise<number> {
   const formatOptions: Record<string, string | boolean | undefined> = {};
   for (const name of Object.keys(importer.optionsHelp)) formatOptions[name] = values[name];
 
-  const result = await importer.import({
-    inputs: parsed.positionals,
-    outDir: dirname(out),
-    options: formatOptions,
-  });
-  checkItems(importer, result.items);
   const skippedFile = `${out}.skipped.jsonl`;
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(skippedFile, result.skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  if (result.items.length === 0) {
-    const examples = result.skipped.slice(0, 3).map((s) => `\n  ${describeIssue(s)}`);
-    throw new InputError(
-      parsed.positionals.join(', ') || importer.name,
-      `no items imported (${result.skipped.length} records skipped, listed in ${skippedFile})${examples.join('')}`,
-    );
+  const inputs = parsed.positionals;
+  await checkOutputPaths({ out: skippedFile, kind: 'file', inputs });
+  const release = await guardOutput({
+    command: 'import',
+    out,
+    kind: 'file',
+    inputs,
+    wait: values.wait === true,
+  });
+  let result: Awaited<ReturnType<Importer['import']>>;
+  try {
+    result = await importer.import({ inputs, outDir: dirname(out), options: formatOptions });
+    checkItems(importer, result.items);
+    await writeFileAtomic(skippedFile, result.skipped.map((s) => `${JSON.stringify(s)}\n`).join(''));
+    if (result.items.length === 0) {
+      const examples = result.skipped.slice(0, 3).map((s) => `\n  ${describeIssue(s)}`);
+      throw new InputError(
+        inputs.join(', ') || importer.name,
+        `no items imported (${result.skipped.length} records skipped, listed in ${skippedFile})${examples.join('')}`,
+      );
+    }
+    await writeManifest(out, result.items);
+  } finally {
+    await release();
   }
-  await writeManifest(out, result.items);
 
   const s = summarizeImport(result.items, result.skipped.length);
   if (values.json === true) {

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { readResults } from '../../core/results.js';
 import type { ManifestItem } from '../../core/types.js';
 import { writeManifest } from '../../data/manifest.js';
 import { writeEmbeddings } from '../../embed/store.js';
+import { loadResults as readResults } from '../../report/results-file.js';
 import { runCliInProcess, testDir } from '../testing/run-cli.js';
 
 const fixture = async <T>(name: string) =>
@@ -163,27 +163,46 @@ describe('indicator label-association', () => {
       at('partial.json'),
     );
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /note: taxonomy labels not among the classes .*khimar/);
+    assert.match(
+      ok.stdout,
+      /note: label-association \(fixture-model, cc\): taxonomy labels not among the classes, never predicted: .*khimar/,
+    );
   });
 
-  it('prediction ids that do not match the manifest: counts and examples', async () => {
+  it('the manifest selects its rows from a larger store; a manifest item without a row is an error', async () => {
     await writeManifest(at('short.jsonl'), fx.inputs.items.slice(0, 30));
-    const r = await runCliInProcess(
+    const args = (manifest: string, out: string) => [
       'indicator',
       'label-association',
       '--manifest',
-      at('short.jsonl'),
+      manifest,
       '--predictions',
       at('preds'),
+      '--label-names',
+      at('label-names.json'),
       '--taxonomy',
       at('taxonomy.json'),
+      '--allow-partial-taxonomy',
+      '--resamples',
+      '0',
       '--out',
-      at('x.json'),
+      out,
+    ];
+    const ok = await runCliInProcess(...args(at('short.jsonl'), at('short.json')));
+    assert.equal(ok.code, 0, ok.stderr);
+    const short = await readResults(at('short.json'));
+    assert.equal(short.datasets.short?.items, 30);
+    const overall = short.rows.find(
+      (r) => r.kind === 'value' && r.metric === 'hit_rate' && Object.keys(r.group).length === 0,
     );
-    assert.equal(r.code, 1);
+    assert.equal(overall?.n, 30);
+    const ghost = { ...(fx.inputs.items[0] as ManifestItem), id: 'ghost' };
+    await writeManifest(at('ghost.jsonl'), [...fx.inputs.items.slice(0, 30), ghost]);
+    const bad = await runCliInProcess(...args(at('ghost.jsonl'), at('ghost.json')));
+    assert.equal(bad.code, 1);
     assert.match(
-      r.stderr,
-      /10 of 40 row id\(s\) are not in the manifest .*short\.jsonl \(30 items\): "img30", "img31"/,
+      bad.stderr,
+      /1 of 31 manifest item\(s\) of .*ghost\.jsonl have no row and are not listed as failed: "ghost"/,
     );
   });
 
@@ -262,7 +281,10 @@ describe('indicator geographic', () => {
       assert.ok(Math.abs(row.value - (e.value as number)) < 1e-9);
     }
     assert.deepEqual(results.failures, [{ dataset: 'ds', id: 'broken', reason: 'cannot decode' }]);
-    assert.match(r.stdout, /note: \d+ image\(s\) have an income outside the bucket range/);
+    assert.match(
+      r.stdout,
+      /note: geographic \(geo-model, ds\): \d+ image\(s\) have an income outside the bucket range/,
+    );
   });
 });
 

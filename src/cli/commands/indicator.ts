@@ -1,41 +1,39 @@
 /**
  * `fairscope indicator label-association|geographic|retrieval`: the three Fairness Indicators
- * (protocols.md 3-5) on a manifest and a prediction/embedding store, with clustered bootstrap
- * intervals on every group value, gap and ratio. Writes results.json (tidy rows).
+ * (protocols.md 3-5) on a manifest and a prediction/embedding store. The command only parses, loads,
+ * calls the stage (src/indicators/*-stage.ts, the same functions the audit calls) and writes what it
+ * returns to results.json.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { InputError, UsageError } from '../../core/errors.js';
-import {
-  emptyResults,
-  type FailedItem,
-  type ResultsFile,
-  readResults,
-  writeResults,
-} from '../../core/results.js';
-import type { EmbeddingSet, ManifestItem, ResultRow } from '../../core/types.js';
-import { readManifest } from '../../data/manifest.js';
-import { readEmbeddings, readFailures } from '../../embed/store.js';
-import { alignToManifest, takeRows } from '../../indicators/align.js';
-import { loadConceptMap } from '../../indicators/concept-map.js';
-import {
-  DEFAULT_GEOGRAPHIC_GROUPS,
-  GEOGRAPHIC_THRESHOLDS,
-  geographic,
-  withIncomeBuckets,
-} from '../../indicators/geographic.js';
-import { DEFAULT_MISSING_VALUES, type Grouping, parseGroupings } from '../../indicators/groups.js';
-import { LABEL_ASSOCIATION_THRESHOLDS, labelAssociation } from '../../indicators/label-association.js';
-import { checkLogits } from '../../indicators/predictions.js';
-import { DEFAULT_RECALL_SAMPLE, RETRIEVAL_KS, retrieval } from '../../indicators/retrieval.js';
-import { BUILTIN_TAXONOMIES, checkTaxonomyCoverage, loadTaxonomy } from '../../indicators/taxonomy.js';
-import { firstNonFinite } from '../../linalg/normalize.js';
-import { DEFAULT_LEVEL, DEFAULT_RESAMPLES } from '../../stats/bootstrap.js';
-import { type ComparisonKind, type FrameOptions, groupLabel } from '../../stats/metric-frame.js';
-import { DEFAULT_MINIMUM_GROUP_SIZE } from '../../stats/sample-size.js';
-import { nonNegativeInt, numberList, parseCommandArgs, positiveInt, required } from '../args.js';
+import type { StageResult } from '../../core/stage.js';
+import type { ResultRow } from '../../core/types.js';
+import { readClassList, readJsonFile } from '../../data/files.js';
+import type { EmbeddedItems } from '../../embed/join.js';
+import { loadEmbeddedItems } from '../../embed/load.js';
+import type { ClassScores } from '../../indicators/class-scores.js';
+import { DEFAULT_GEOGRAPHIC_GROUPS, GEOGRAPHIC_THRESHOLDS } from '../../indicators/geographic.js';
+import { evaluateGeographic } from '../../indicators/geographic-stage.js';
+import { groupSpecsOf } from '../../indicators/group-specs.js';
+import { LABEL_ASSOCIATION_THRESHOLDS } from '../../indicators/label-association.js';
+import { evaluateLabelAssociation, type PerClass } from '../../indicators/label-association-stage.js';
+import { DEFAULT_RECALL_SAMPLE, RETRIEVAL_KS } from '../../indicators/retrieval.js';
+import { evaluateRetrieval } from '../../indicators/retrieval-stage.js';
+import { BUILTIN_TAXONOMIES, loadTaxonomy } from '../../indicators/taxonomy.js';
+import { saveResults } from '../../report/results-file.js';
+import { DEFAULT_MISSING_VALUES } from '../../stats/groups.js';
+import { groupLabel } from '../../stats/metric-frame.js';
+import { numberList, parseCommandArgs, positiveInt, required } from '../args.js';
+import { GUARD_OPTIONS, GUARD_USAGE, withOutputGuard } from '../out-guard.js';
 import { startProgress } from '../progress.js';
+import {
+  BOOTSTRAP_HELP,
+  BOOTSTRAP_OPTIONS,
+  bootstrapOptions,
+  comparisonKind,
+  missingValues,
+  thresholdList,
+} from '../stage-options.js';
 
 export const summary =
   'Fairness Indicators: label association, geographic diversity, same-attribute retrieval';
@@ -43,23 +41,23 @@ export const summary =
 const COMMON_HELP = `
 common options:
   --out FILE               results.json to write (required)
-  --append                 add to an existing results file (rows of the same model, indicator
-                           and dataset are replaced)
+  --append                 add to an existing results file: rows this run recomputes (same model,
+                           indicator, metric, dataset, parameters and group) are replaced, all
+                           others kept
   --groups A,B,A*B         attributes to disaggregate by; A*B (or A_B when that is not an
                            attribute itself) is an intersection
-  --comparisons KIND       pairwise (default), vs-rest or none: bootstrap tests between groups,
+  --comparisons KIND       vs-rest (default), pairwise or none: bootstrap tests between groups,
                            Holm-adjusted within each metric and grouping
   --missing-values LIST    values reported but left out of gaps and tests
                            (default ${DEFAULT_MISSING_VALUES.join(',')})
-  --seed N                 bootstrap seed (default 0)
-  --resamples N            clustered bootstrap resamples (default ${DEFAULT_RESAMPLES}; 0 = no intervals)
-  --level L                interval level (default ${DEFAULT_LEVEL})
-  --min-group-size N       groups with fewer items are flagged "too small to conclude" (default ${DEFAULT_MINIMUM_GROUP_SIZE.items})
-  --min-clusters N         ... or fewer clusters (default ${DEFAULT_MINIMUM_GROUP_SIZE.clusters})
+${BOOTSTRAP_HELP}
   --model ID               model name in the rows (default: the store's model id)
   --dataset NAME           dataset name in the rows (default: the manifest's file name)
   --allow-missing          exclude manifest items without a row instead of failing
-  --json                   print a JSON summary on stdout`;
+${GUARD_USAGE.split('\n')[1]}
+  --json                   print a JSON summary on stdout
+
+A store may hold more items than the manifest: the manifest selects its rows.`;
 
 const USAGE = `
 usage: fairscope indicator <label-association|geographic|retrieval> [options]
@@ -76,12 +74,13 @@ usage: fairscope indicator <label-association|geographic|retrieval> [options]
       --thresholds LIST        τ values (default ${LABEL_ASSOCIATION_THRESHOLDS.join(',')})
       --per-class WHICH        taxonomy (default) | all | none: per-class prediction rates
 
-  indicator geographic --manifest M.jsonl --predictions DIR --concept-map MAP.json --out results.json
+  indicator geographic --manifest M.jsonl --predictions DIR [--concept-map MAP.json] --out results.json
       Indicator 2 (protocols.md 4): hit rate = mean over a group's households of the household's
       mean hit (GT concept among the concepts of the thresholded top-5 with confidence > t), cover,
       and the per-image accuracy; intervals resample households (the manifest's cluster).
       --classes FILE           class names, one per line (default: the store's class list)
-      --concept-map FILE       JSON {class name or index: [concepts]}
+      --concept-map FILE       JSON {class name or index: [concepts]} (default: each class is its
+                               own concept)
       --thresholds LIST        t values (default ${GEOGRAPHIC_THRESHOLDS.join(',')})
       --groups                 default ${DEFAULT_GEOGRAPHIC_GROUPS} (income_bucket is derived
                                from income when absent)
@@ -96,6 +95,7 @@ usage: fairscope indicator <label-association|geographic|retrieval> [options]
                                recall against exact search is reported
       --recall-sample N        queries used to measure HNSW recall (default ${DEFAULT_RECALL_SAMPLE})
       --threads N              onnxruntime / usearch threads (default: all cores)
+      --database-name NAME     database name in the rows (default: its manifest's file name)
 ${COMMON_HELP}
 `;
 
@@ -105,14 +105,11 @@ const COMMON_OPTIONS = {
   groups: { type: 'string' },
   comparisons: { type: 'string' },
   'missing-values': { type: 'string' },
-  seed: { type: 'string' },
-  resamples: { type: 'string' },
-  level: { type: 'string' },
-  'min-group-size': { type: 'string' },
-  'min-clusters': { type: 'string' },
+  ...BOOTSTRAP_OPTIONS,
   model: { type: 'string' },
   dataset: { type: 'string' },
   'allow-missing': { type: 'boolean' },
+  wait: GUARD_OPTIONS.wait,
   json: { type: 'boolean' },
 } as const;
 
@@ -122,191 +119,91 @@ type CommonValues = {
     : string;
 };
 
-function bootstrapOptions(v: CommonValues): FrameOptions {
-  const level = v.level === undefined ? DEFAULT_LEVEL : Number(v.level);
-  if (!(level > 0 && level < 1)) throw new UsageError(`--level must be in (0, 1), got "${v.level}"`);
+function nameOf(manifest: string): string {
+  return basename(manifest, extname(manifest));
+}
+
+/** The options every indicator stage takes from the common flags. */
+function commonStageOptions(v: CommonValues) {
   return {
-    seed: nonNegativeInt(v.seed, 'seed', 0),
-    resamples: nonNegativeInt(v.resamples, 'resamples', DEFAULT_RESAMPLES),
-    level,
-    minimumGroupSize: {
-      items: positiveInt(v['min-group-size'], 'min-group-size', DEFAULT_MINIMUM_GROUP_SIZE.items),
-      clusters: positiveInt(v['min-clusters'], 'min-clusters', DEFAULT_MINIMUM_GROUP_SIZE.clusters),
+    missingValues: missingValues(v['missing-values']),
+    comparisons: comparisonKind(v.comparisons),
+    bootstrap: bootstrapOptions(v),
+  };
+}
+
+/** A manifest joined with a prediction store, as the classifier-based stages take it. */
+async function loadScores(
+  v: CommonValues & { classes?: string },
+  manifest: string,
+  dir: string,
+): Promise<{ scores: ClassScores; loaded: EmbeddedItems }> {
+  const dataset = v.dataset ?? nameOf(manifest);
+  const loaded = await loadEmbeddedItems({
+    manifest,
+    store: dir,
+    dataset,
+    allowMissing: v['allow-missing'] ?? false,
+  });
+  if (loaded.logits === undefined) {
+    throw new InputError(
+      dir,
+      'the store has no logits column: run `fairscope probe predict` (or embed a classifier) first',
+      { field: 'logits' },
+    );
+  }
+  const classes = v.classes === undefined ? loaded.classes : await readClassList(v.classes);
+  if (classes === undefined)
+    throw new InputError(dir, 'lists no classes: pass --classes CLASSES.txt', { field: 'classes' });
+  const width = loaded.logits.length / loaded.items.length;
+  if (width !== classes.length) {
+    throw new InputError(v.classes ?? dir, `${classes.length} class names for logits of ${width} columns`, {
+      field: 'classes',
+    });
+  }
+  return {
+    loaded,
+    scores: {
+      model: v.model ?? loaded.modelId,
+      dataset,
+      source: dir,
+      items: loaded.items,
+      logits: loaded.logits,
+      classes,
+      excluded: loaded.excluded,
+      ...(loaded.preprocess === undefined ? {} : { preprocess: loaded.preprocess }),
     },
   };
 }
 
-function comparisonKind(value: string | undefined): ComparisonKind | 'none' {
-  if (value === undefined || value === 'pairwise') return 'pairwise';
-  if (value === 'vs-rest') return 'vsRest';
-  if (value === 'none') return 'none';
-  throw new UsageError(`--comparisons must be pairwise, vs-rest or none, got "${value}"`);
-}
-
-function missingValues(value: string | undefined): string[] {
-  return value === undefined ? [...DEFAULT_MISSING_VALUES] : value.split(',').map((s) => s.trim());
-}
-
-function thresholdList(value: string | undefined, fallback: readonly number[]): number[] {
-  const xs = numberList(value, 'thresholds', [...fallback]);
-  if (xs.some((x) => x < 0 || x > 1)) throw new UsageError(`--thresholds must be in [0, 1], got "${value}"`);
-  return xs;
-}
-
-function datasetName(v: CommonValues, manifest: string): string {
-  return v.dataset ?? basename(manifest, extname(manifest));
-}
-
-/** Class names: --classes FILE (one per line), else the store's list; must match the logits width. */
-async function classNames(
-  set: EmbeddingSet,
-  dir: string,
-  file: string | undefined,
-  nItems: number,
-): Promise<string[]> {
-  let classes = set.classes;
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new InputError(file, `cannot read class list: ${(err as Error).message}`);
-    }
-    classes = text
-      .split('\n')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-  }
-  if (set.logits === undefined) {
-    throw new InputError(
-      dir,
-      'the store has no logits column: run `fairscope probe predict` (or embed a classifier) first',
-      {
-        field: 'logits',
-      },
-    );
-  }
-  if (classes === undefined || classes.length === 0) {
-    throw new UsageError(`${dir} lists no classes: pass --classes CLASSES.txt`);
-  }
-  const width = nItems === 0 ? classes.length : set.logits.length / nItems;
-  if (width !== classes.length) {
-    throw new InputError(file ?? dir, `${classes.length} class names for logits of ${width} columns`, {
-      field: 'classes',
-    });
-  }
-  return classes;
-}
-
-/** Label name of each class from a JSON map {class: name | [names]} (protocols.md 9.7: value[0]). */
-async function labelNames(
-  file: string | undefined,
-  classes: readonly string[],
-): Promise<string[] | undefined> {
-  if (file === undefined) return undefined;
-  let map: Record<string, unknown>;
-  try {
-    map = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new InputError(file, `cannot read label-name map: ${(err as Error).message}`);
-  }
-  const absent = classes.filter((c) => map[c] === undefined);
-  if (absent.length > 0) {
-    throw new InputError(
-      file,
-      `${absent.length} class(es) have no label name: ${absent.slice(0, 5).join(', ')}${absent.length > 5 ? ', ...' : ''}`,
-    );
-  }
-  return classes.map((c) => {
-    const v = map[c];
-    const name = Array.isArray(v) ? v[0] : v;
-    if (typeof name !== 'string' || name === '') {
-      throw new InputError(file, `must be a label name or a list of them, got ${JSON.stringify(v)}`, {
-        field: c,
-      });
-    }
-    return name;
-  });
-}
-
-interface Loaded {
-  items: ManifestItem[];
-  set: EmbeddingSet;
-  rows: Int32Array;
-  excluded: FailedItem[];
-}
-
-/** Reads a manifest and a store and aligns their ids. */
-async function loadAligned(
-  manifest: string,
-  dir: string,
-  dataset: string,
-  allowMissing: boolean,
-): Promise<Loaded> {
-  const [all, set, failures] = await Promise.all([
-    readManifest(manifest),
-    readEmbeddings(dir),
-    readFailures(dir),
-  ]);
-  const a = alignToManifest(all, set.ids, { manifest, store: dir, dataset }, { failures, allowMissing });
-  return { items: a.items, set, rows: a.rows, excluded: a.excluded };
-}
-
-/**
- * The manifest's items aligned with a prediction store, the class names (--classes or the store's)
- * and their logits (items, classes) row-major, checked finite.
- */
-async function loadPredictions(
-  v: CommonValues & { classes?: string },
-  manifest: string,
-  dir: string,
-): Promise<Omit<Loaded, 'rows'> & { dataset: string; classes: string[]; logits: Float32Array }> {
-  const dataset = datasetName(v, manifest);
-  const { items, set, rows, excluded } = await loadAligned(
-    manifest,
-    dir,
-    dataset,
-    v['allow-missing'] ?? false,
-  );
-  const classes = await classNames(set, dir, v.classes, set.ids.length);
-  const logits = takeRows(set.logits as Float32Array, classes.length, rows);
-  checkLogits(
-    logits,
-    items.map((i) => i.id),
-    classes,
-    dir,
-  );
-  return { dataset, items, set, excluded, classes, logits };
-}
-
-/** Writes rows (and what they came from) to the results file; with --append merges into it. */
-async function saveResults(
+/** Writes a stage's result (and what it came from) to the results file. */
+async function save(
   v: CommonValues,
-  entry: {
-    rows: ResultRow[];
-    model: string;
-    modelInfo: Record<string, unknown>;
+  inputs: readonly (string | undefined)[],
+  indicator: string,
+  model: string,
+  result: StageResult,
+  info: {
+    model: Record<string, unknown>;
     datasets: Record<string, Record<string, unknown>>;
-    indicator: string;
-    deviations: string[];
-    failures: FailedItem[];
     extra: Record<string, unknown>;
   },
 ): Promise<string> {
   const out = required(v.out, 'out');
-  const results: ResultsFile = v.append && existsSync(out) ? await readResults(out) : emptyResults();
-  const datasetNames = new Set(Object.keys(entry.datasets));
-  results.rows = results.rows.filter(
-    (r) => !(r.model === entry.model && r.indicator === entry.indicator && datasetNames.has(r.dataset ?? '')),
+  await withOutputGuard({ command: `indicator ${indicator}`, out, kind: 'file', inputs, wait: v.wait }, () =>
+    saveResults(
+      out,
+      {
+        rows: result.rows,
+        models: { [model]: info.model },
+        datasets: info.datasets,
+        deviations: result.deviations,
+        failures: result.failures,
+        extra: { [indicator]: { ...info.extra, notes: result.notes } },
+      },
+      { merge: v.append ?? false },
+    ),
   );
-  results.rows.push(...entry.rows);
-  results.models[entry.model] = { ...(results.models[entry.model] ?? {}), ...entry.modelInfo };
-  Object.assign(results.datasets, entry.datasets);
-  for (const d of entry.deviations) if (!results.deviations.includes(d)) results.deviations.push(d);
-  const failed = new Set(results.failures.map((f) => `${f.dataset}\u0000${f.id}`));
-  results.failures.push(...entry.failures.filter((f) => !failed.has(`${f.dataset}\u0000${f.id}`)));
-  results.extra[entry.indicator] = entry.extra;
-  await writeResults(out, results);
   return out;
 }
 
@@ -314,13 +211,24 @@ function fmt(x: number): string {
   return Number.isNaN(x) ? 'n/a' : Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(3);
 }
 
+const HIDDEN_PARAMS = new Set([
+  'unit',
+  'method',
+  'topK',
+  'taxonomy',
+  'definition',
+  'aggregation',
+  'attribute',
+  'search',
+]);
+
 /** A few lines for the terminal: overall values and gaps of the main metric. */
 function printSummary(
   v: CommonValues,
   header: string,
-  rows: ResultRow[],
+  rows: readonly ResultRow[],
   mainMetric: string,
-  notes: string[],
+  notes: readonly string[],
   out: string,
 ): void {
   if (v.json) {
@@ -330,27 +238,17 @@ function printSummary(
   const lines = [header];
   const shown = rows.filter(
     (r) =>
-      (r.metric === mainMetric && Object.keys(r.group).length === 0) ||
-      (r.metric === `${mainMetric}.difference` && r.params.method === 'betweenGroups'),
+      (r.kind === 'value' && r.metric === mainMetric && Object.keys(r.group).length === 0) ||
+      (r.kind === 'difference' &&
+        r.metric === `${mainMetric}.difference` &&
+        r.params.method === 'betweenGroups'),
   );
   for (const r of shown.slice(0, 60)) {
     const params = Object.entries(r.params)
-      .filter(
-        ([k]) =>
-          ![
-            'unit',
-            'method',
-            'topK',
-            'taxonomy',
-            'definition',
-            'aggregation',
-            'attribute',
-            'search',
-          ].includes(k),
-      )
+      .filter(([k]) => !HIDDEN_PARAMS.has(k))
       .map(([k, x]) => `${k}=${x}`)
       .join(' ');
-    const what = r.metric.endsWith('.difference') ? `gap ${groupLabel(r.group)}` : 'overall';
+    const what = r.kind === 'difference' ? `gap ${groupLabel(r.group)}` : 'overall';
     lines.push(
       `  ${params.padEnd(34)} ${what.padEnd(28)} ${fmt(r.value)} [${fmt(r.ci[0])}, ${fmt(r.ci[1])}]`,
     );
@@ -388,73 +286,50 @@ async function runLabelAssociation(argv: string[]): Promise<number> {
     throw new UsageError(`--per-class must be taxonomy, all or none, got "${perClass}"`);
   }
   const thresholds = thresholdList(v.thresholds, LABEL_ASSOCIATION_THRESHOLDS);
-  const bootstrap = bootstrapOptions(v);
-  const { dataset, items, set, excluded, classes, logits } = await loadPredictions(v, manifest, dir);
-  const names = await labelNames(v['label-names'], classes);
-  const { missing } = checkTaxonomyCoverage(taxonomy, names ?? classes, {
-    allowPartial: v['allow-partial-taxonomy'] ?? false,
-    classesFile: v.classes ?? v['label-names'],
-  });
-  const groupings: Grouping[] = parseGroupings(v.groups, items);
-  const model = v.model ?? set.modelId;
-  const resultRows = labelAssociation(items, logits, {
-    model,
-    dataset,
+  const common = commonStageOptions(v);
+  const { scores, loaded } = await loadScores(v, manifest, dir);
+  const labelNamesFile = v['label-names'];
+  const result = evaluateLabelAssociation(scores, {
     taxonomy,
-    classes,
-    labelNames: names,
+    ...(labelNamesFile === undefined
+      ? {}
+      : {
+          labelNameMap: {
+            map: (await readJsonFile(labelNamesFile, 'label-name map')) as Record<string, unknown>,
+            file: labelNamesFile,
+          },
+        }),
     thresholds,
-    groupings,
-    missingValues: missingValues(v['missing-values']),
-    perClass: perClass as 'taxonomy' | 'all' | 'none',
-    comparisons: comparisonKind(v.comparisons),
-    bootstrap,
+    groups: groupSpecsOf(v.groups),
+    perClass: perClass as PerClass,
+    partialTaxonomy: v['allow-partial-taxonomy'] ?? false,
+    ...((v.classes ?? labelNamesFile) === undefined ? {} : { classesFile: v.classes ?? labelNamesFile }),
+    ...common,
   });
-  const notes: string[] = [];
-  if (missing.length > 0) {
-    notes.push(`taxonomy labels not among the classes (they can never be predicted): ${missing.join(', ')}`);
-  }
-  if (excluded.length > 0)
-    notes.push(`${excluded.length} item(s) excluded (no prediction): see failures in the results`);
-  const deviations = [
-    'label-association: values are not rounded (the reference code rounds hit rates to 3 decimals and confidences to 5 decimals before comparing them with the disparate-label threshold).',
-    'label-association: groups with missing values (n/a, unknown) are reported, and left out of gaps and tests (the reference printer drops them).',
-    ...(taxonomy.harmfulTypes.length > 0
-      ? [
-          `label-association: the aggregated "Harmful" rate (${taxonomy.harmfulTypes.join(' ∪ ')}) is our inference; the reference code reports each type separately.`,
-        ]
-      : []),
-    ...(missing.length > 0
-      ? [`label-association: partial taxonomy coverage; absent labels: ${missing.join(', ')}.`]
-      : []),
-  ];
-  const out = await saveResults(v, {
-    rows: resultRows,
-    model,
-    modelInfo: {
-      predictions: dir,
-      classes: classes.length,
-      ...(set.preprocessHash ? { preprocessHash: set.preprocessHash } : {}),
+  const out = await save(
+    v,
+    [manifest, dir, labelNamesFile, v.classes, taxonomy.file],
+    'label-association',
+    scores.model,
+    result,
+    {
+      model: {
+        predictions: dir,
+        classes: scores.classes.length,
+        ...(loaded.preprocessHash ? { preprocessHash: loaded.preprocessHash } : {}),
+      },
+      datasets: {
+        [scores.dataset]: { manifest, items: scores.items.length, excluded: loaded.excluded.length },
+      },
+      extra: { taxonomy: taxonomy.name, taxonomyFile: taxonomy.file, thresholds },
     },
-    datasets: { [dataset]: { manifest, items: items.length, excluded: excluded.length } },
-    indicator: 'label-association',
-    deviations,
-    failures: excluded,
-    extra: {
-      taxonomy: taxonomy.name,
-      taxonomyFile: taxonomy.file,
-      thresholds,
-      groupings: groupings.map((g) => g.name),
-      missingTaxonomyLabels: missing,
-      notes,
-    },
-  });
+  );
   printSummary(
     v,
-    `label-association: ${items.length} images, taxonomy ${taxonomy.name}`,
-    resultRows,
+    `label-association: ${scores.items.length} images, taxonomy ${taxonomy.name}`,
+    result.rows,
     'hit_rate',
-    notes,
+    result.notes,
     out,
   );
   return 0;
@@ -477,48 +352,27 @@ async function runGeographic(argv: string[]): Promise<number> {
   const v = parsed.values;
   const manifest = required(v.manifest, 'manifest');
   const dir = required(v.predictions, 'predictions');
-  const mapFile = required(v['concept-map'], 'concept-map');
+  const mapFile = v['concept-map'];
   required(v.out, 'out');
   const thresholds = thresholdList(v.thresholds, GEOGRAPHIC_THRESHOLDS);
-  const bootstrap = bootstrapOptions(v);
-  const { dataset, items, set, excluded, classes, logits } = await loadPredictions(v, manifest, dir);
-  const conceptMap = await loadConceptMap(mapFile, classes);
-  const groupings = parseGroupings(v.groups ?? DEFAULT_GEOGRAPHIC_GROUPS, withIncomeBuckets(items).items);
-  const model = v.model ?? set.modelId;
-  const { rows: resultRows, notes } = geographic(items, logits, {
-    model,
-    dataset,
-    conceptsOfClass: conceptMap.conceptsOfClass,
+  const common = commonStageOptions(v);
+  const { scores, loaded } = await loadScores(v, manifest, dir);
+  const result = evaluateGeographic(scores, {
+    ...(mapFile === undefined
+      ? {}
+      : { conceptMap: { raw: await readJsonFile(mapFile, 'concept map'), file: mapFile } }),
     thresholds,
-    groupings,
-    missingValues: missingValues(v['missing-values']),
-    comparisons: comparisonKind(v.comparisons),
-    bootstrap,
+    ...(v.groups === undefined ? {} : { groups: groupSpecsOf(v.groups) }),
+    ...common,
   });
-  const unmapped = conceptMap.conceptsOfClass.filter((c) => c.length === 0).length;
-  if (unmapped > 0) notes.push(`${unmapped} of ${classes.length} classes map to no concept`);
-  if (excluded.length > 0)
-    notes.push(`${excluded.length} item(s) excluded (no prediction): see failures in the results`);
-  const out = await saveResults(v, {
-    rows: resultRows,
-    model,
-    modelInfo: { predictions: dir, classes: classes.length },
-    datasets: { [dataset]: { manifest, items: items.length, excluded: excluded.length } },
-    indicator: 'geographic',
-    deviations: [
-      'geographic: images listed under several labels are one item, a hit when any label is hit (the de-duplication of [P-FI] §3.2; commented out in the reference code).',
-      'geographic: values are in percent and not rounded.',
-    ],
-    failures: excluded,
-    extra: {
-      conceptMap: conceptMap.name,
-      conceptMapFile: conceptMap.file,
-      thresholds,
-      groupings: groupings.map((g) => g.name),
-      notes,
+  const out = await save(v, [manifest, dir, mapFile, v.classes], 'geographic', scores.model, result, {
+    model: { predictions: dir, classes: scores.classes.length },
+    datasets: {
+      [scores.dataset]: { manifest, items: scores.items.length, excluded: loaded.excluded.length },
     },
+    extra: { conceptMapFile: mapFile ?? null, thresholds },
   });
-  printSummary(v, `geographic: ${items.length} images`, resultRows, 'hit_rate', notes, out);
+  printSummary(v, `geographic: ${scores.items.length} images`, result.rows, 'hit_rate', result.notes, out);
   return 0;
 }
 
@@ -531,6 +385,7 @@ async function runRetrieval(argv: string[]): Promise<number> {
       'query-embeddings': { type: 'string' },
       database: { type: 'string' },
       'database-embeddings': { type: 'string' },
+      'database-name': { type: 'string' },
       attribute: { type: 'string' },
       k: { type: 'string' },
       search: { type: 'string' },
@@ -547,109 +402,73 @@ async function runRetrieval(argv: string[]): Promise<number> {
   const dDir = required(v['database-embeddings'], 'database-embeddings');
   const attribute = required(v.attribute, 'attribute');
   required(v.out, 'out');
-  const ks = numberList(v.k, 'k', [...RETRIEVAL_KS]);
+  const k = numberList(v.k, 'k', [...RETRIEVAL_KS]);
   const search = v.search ?? 'exact';
-  if (search !== 'exact' && search !== 'hnsw')
+  if (search !== 'exact' && search !== 'hnsw') {
     throw new UsageError(`--search must be exact or hnsw, got "${search}"`);
-  const bootstrap = bootstrapOptions(v);
-  const qName = datasetName(v, qManifest);
-  const dName = basename(dManifest, extname(dManifest));
+  }
+  const common = commonStageOptions(v);
   const allowMissing = v['allow-missing'] ?? false;
-  const [qs, ds] = await Promise.all([
-    loadAligned(qManifest, qDir, qName, allowMissing),
-    loadAligned(dManifest, dDir, dName, allowMissing),
+  const [queries, database] = await Promise.all([
+    loadEmbeddedItems({
+      manifest: qManifest,
+      store: qDir,
+      dataset: v.dataset ?? nameOf(qManifest),
+      allowMissing,
+    }),
+    loadEmbeddedItems({
+      manifest: dManifest,
+      store: dDir,
+      dataset: v['database-name'] ?? nameOf(dManifest),
+      allowMissing,
+    }),
   ]);
-  if (qs.set.dim !== ds.set.dim) {
-    throw new InputError(
-      dDir,
-      `database embeddings have ${ds.set.dim} dimensions, queries (${qDir}) ${qs.set.dim}`,
-      {
-        field: 'embedding',
-      },
-    );
-  }
-  if (qs.set.modelId !== ds.set.modelId && v.model === undefined) {
-    throw new UsageError(
-      `queries were embedded by "${qs.set.modelId}" and the database by "${ds.set.modelId}": compare embeddings of one model (or pass --model to override)`,
-    );
-  }
-  const dim = qs.set.dim;
-  const qEmb = takeRows(qs.set.data, dim, qs.rows);
-  const dEmb = takeRows(ds.set.data, dim, ds.rows);
-  for (const [emb, set, dir] of [
-    [qEmb, qs, qDir],
-    [dEmb, ds, dDir],
-  ] as const) {
-    const bad = firstNonFinite(emb);
-    if (bad >= 0) {
-      throw new InputError(
-        dir,
-        `embedding of item "${set.items[Math.floor(bad / dim)]?.id}" has a non-finite value (${emb[bad]})`,
-        {
-          field: 'embedding',
-        },
-      );
-    }
-  }
-  if (!ds.items.some((it) => it.attrs[attribute] !== undefined)) {
-    throw new InputError(dManifest, `no database item has the attribute "${attribute}"`, {
-      field: `attrs.${attribute}`,
-    });
-  }
-  const groupings = parseGroupings(v.groups, qs.items);
-  const model = v.model ?? qs.set.modelId;
-  const progress = startProgress('retrieval', qs.items.length, { quiet: v.json });
+  const model = v.model ?? queries.modelId;
+  const progress = startProgress('retrieval', queries.items.length, { quiet: v.json });
   let shown = 0;
-  const { rows: resultRows, notes } = await retrieval(qs.items, qEmb, ds.items, dEmb, dim, {
-    model,
-    dataset: qName,
-    attribute,
-    ks,
-    groupings,
-    missingValues: missingValues(v['missing-values']),
-    comparisons: comparisonKind(v.comparisons),
-    bootstrap,
-    search,
-    recallSample: positiveInt(v['recall-sample'], 'recall-sample', DEFAULT_RECALL_SAMPLE),
-    threads: v.threads === undefined ? undefined : positiveInt(v.threads, 'threads', 1),
-    onProgress: (done) => {
-      progress.tick(done - shown);
-      shown = done;
-    },
-  });
-  progress.stop();
-  const excluded = [...qs.excluded, ...ds.excluded];
-  if (excluded.length > 0)
-    notes.push(`${excluded.length} item(s) excluded (no embedding): see failures in the results`);
-  const out = await saveResults(v, {
-    rows: resultRows,
-    model,
-    modelInfo: { queryEmbeddings: qDir, databaseEmbeddings: dDir, dim },
+  let result: StageResult;
+  try {
+    result = await evaluateRetrieval(model, queries, database, {
+      attribute,
+      k,
+      groups: groupSpecsOf(v.groups) ?? [],
+      search,
+      recallSample: positiveInt(v['recall-sample'], 'recall-sample', DEFAULT_RECALL_SAMPLE),
+      ...(v.threads === undefined ? {} : { threads: positiveInt(v.threads, 'threads', 1) }),
+      allowDifferentModels: v.model !== undefined,
+      onProgress: (done) => {
+        progress.tick(done - shown);
+        shown = done;
+      },
+      ...common,
+    });
+  } finally {
+    progress.stop();
+  }
+  const out = await save(v, [qManifest, qDir, dManifest, dDir], 'retrieval', model, result, {
+    model: { queryEmbeddings: qDir, databaseEmbeddings: dDir, dim: queries.dim },
     datasets: {
-      [qName]: { manifest: qManifest, role: 'queries', items: qs.items.length, excluded: qs.excluded.length },
-      [dName]: {
+      [queries.dataset]: {
+        manifest: qManifest,
+        role: 'queries',
+        items: queries.items.length,
+        excluded: queries.excluded.length,
+      },
+      [database.dataset]: {
         manifest: dManifest,
         role: 'database',
-        items: ds.items.length,
-        excluded: ds.excluded.length,
+        items: database.items.length,
+        excluded: database.excluded.length,
       },
     },
-    indicator: 'retrieval',
-    deviations: [
-      'retrieval: ties in the similarity ranking are broken by database index (np.argsort in the reference code is unstable).',
-      ...(search === 'hnsw'
-        ? ['retrieval: approximate (HNSW) search; its recall against exact search is reported.']
-        : []),
-    ],
-    failures: excluded,
-    extra: { attribute, ks, search, groupings: groupings.map((g) => g.name), database: dName, notes },
+    extra: { attribute, ks: k, search, database: database.dataset },
   });
   printSummary(
     v,
-    `retrieval: ${qs.items.length} queries, ${ds.items.length} database items, ${attribute}`,
-    resultRows,
+    `retrieval: ${queries.items.length} queries, ${database.items.length} database items, ${attribute}`,
+    result.rows,
     'precision_at_k',
-    notes,
+    result.notes,
     out,
   );
   return 0;

@@ -2,7 +2,7 @@
  * `fairscope leakage`: test items that have a near-duplicate in the training set (by embedding, and
  * optionally by perceptual hash); writes one JSON line per leaked test item.
  */
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { EXIT, UsageError } from '../../core/errors.js';
 import { DEDUP_THRESHOLD, PHASH_DISTANCE } from '../../curate/dedup.js';
 import { itemGroups } from '../../curate/groups.js';
@@ -12,6 +12,7 @@ import { loadCurationInput } from '../../curate/load.js';
 import { hashManifestImages, type ImageHashes } from '../../curate/phash.js';
 import { parseSearchMethod } from '../../curate/search.js';
 import { noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';
+import { GUARD_OPTIONS, guardOutput } from '../out-guard.js';
 import { startProgress } from '../progress.js';
 
 export const summary = 'find test items with a near-duplicate in the training set (train/test leakage)';
@@ -34,6 +35,7 @@ usage: fairscope leakage --train A.jsonl --train-embeddings DIR --test B.jsonl -
   --group A[,B]             also report the leak rate per group of the test items
   --threads N               threads (default: all cores)
   --json                    print the summary as JSON on stdout
+  --wait                    wait for another fairscope process writing --out, instead of refusing
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -52,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       group: { type: 'string' },
       threads: { type: 'string' },
       json: { type: 'boolean' },
+      wait: GUARD_OPTIONS.wait,
     },
     USAGE,
   );
@@ -78,94 +81,105 @@ export async function run(argv: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : positiveInt(values.threads, 'threads', 1);
   const search = parseSearchMethod(values.search);
 
-  const train = await loadCurationInput(trainPath, trainDir, 'cosine');
-  const test = await loadCurationInput(testPath, testDir, 'cosine');
-  if (train.points.dim !== test.points.dim) {
-    throw new UsageError(
-      `the embeddings differ in dimension: ${trainDir} has ${train.points.dim} (model ${train.modelId}), ${testDir} has ${test.points.dim} (model ${test.modelId})`,
-    );
-  }
-  if (train.modelId !== test.modelId) {
-    process.stderr.write(
-      `warning: train embeddings are from model ${train.modelId}, test from ${test.modelId}\n`,
-    );
-  }
-  let phash: { train: ImageHashes; test: ImageHashes; maxDistance: number } | undefined;
-  if (values.phash) {
-    const bar = startProgress('leakage pHash', train.items.length + test.items.length);
-    try {
-      const onProgress = () => bar.tick();
-      phash = {
-        train: await hashManifestImages(trainPath, train.items, { onProgress }),
-        test: await hashManifestImages(testPath, test.items, { onProgress }),
-        maxDistance,
-      };
-    } finally {
-      bar.stop();
-    }
-  }
-  const result = await findLeaks(train.points, test.points, {
-    threshold,
-    search,
-    ...(threads === undefined ? {} : { threads }),
-    ...(phash === undefined ? {} : { phash }),
-  });
-  const lines = result.leaks.map((l) =>
-    JSON.stringify({
-      id: test.items[l.test]?.id,
-      trainId: train.items[l.train]?.id,
-      similarity: l.similarity,
-      nearestTrainId: train.items[l.nearestTrain]?.id,
-      ...(l.hammingDistance === undefined ? {} : { hammingDistance: l.hammingDistance }),
-      via: l.via,
-    }),
-  );
-  await writeFile(out, lines.map((l) => `${l}\n`).join(''));
-  let byGroup: { group: string; tested: number; leaked: number; rate: number }[] | undefined;
-  if (values.group !== undefined) {
-    const groups = itemGroups(
-      test.items,
-      values.group.split(',').map((s) => s.trim()),
-    );
-    const leaked = groups.keys.map(() => 0);
-    for (const l of result.leaks) {
-      const g = groups.groupOf[l.test] as number;
-      leaked[g] = (leaked[g] as number) + 1;
-    }
-    byGroup = groups.keys.map((group, g) => ({
-      group,
-      tested: groups.sizes[g] as number,
-      leaked: leaked[g] as number,
-      rate: (leaked[g] as number) / (groups.sizes[g] as number),
-    }));
-  }
-  const report = {
+  const release = await guardOutput({
+    command: 'leakage',
     out,
-    tested: result.tested,
-    leaked: result.leaks.length,
-    rate: result.tested === 0 ? 0 : result.leaks.length / result.tested,
-    threshold,
-    search: result.method,
-    ...(phash === undefined
-      ? {}
-      : {
-          phashDistance: maxDistance,
-          phashFailures: [
-            ...phash.train.failures.map((f) => ({ set: 'train', id: f.id, reason: f.reason })),
-            ...phash.test.failures.map((f) => ({ set: 'test', id: f.id, reason: f.reason })),
-          ],
-        }),
-    ...(byGroup === undefined ? {} : { byGroup }),
-  };
-  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else {
-    const lines2 = [
-      `${out}: ${report.leaked} of ${report.tested} test items (${(100 * report.rate).toFixed(2)}%) have a near-duplicate in the training set (cosine >= ${threshold}${phash ? `, or pHash within ${maxDistance} bits` : ''}; ${result.method} search)`,
-      ...(byGroup ?? []).map(
-        (g) => `  ${g.group.padEnd(20)} ${g.leaked}/${g.tested} (${(100 * g.rate).toFixed(2)}%)`,
-      ),
-    ];
-    process.stdout.write(`${lines2.join('\n')}\n`);
+    kind: 'file',
+    inputs: [trainPath, testPath, trainDir, testDir],
+    wait: values.wait,
+  });
+  try {
+    const train = await loadCurationInput(trainPath, trainDir, 'cosine');
+    const test = await loadCurationInput(testPath, testDir, 'cosine');
+    if (train.points.dim !== test.points.dim) {
+      throw new UsageError(
+        `the embeddings differ in dimension: ${trainDir} has ${train.points.dim} (model ${train.modelId}), ${testDir} has ${test.points.dim} (model ${test.modelId})`,
+      );
+    }
+    if (train.modelId !== test.modelId) {
+      process.stderr.write(
+        `warning: train embeddings are from model ${train.modelId}, test from ${test.modelId}\n`,
+      );
+    }
+    let phash: { train: ImageHashes; test: ImageHashes; maxDistance: number } | undefined;
+    if (values.phash) {
+      const bar = startProgress('leakage pHash', train.items.length + test.items.length);
+      try {
+        const onProgress = () => bar.tick();
+        phash = {
+          train: await hashManifestImages(trainPath, train.items, { onProgress }),
+          test: await hashManifestImages(testPath, test.items, { onProgress }),
+          maxDistance,
+        };
+      } finally {
+        bar.stop();
+      }
+    }
+    const result = await findLeaks(train.points, test.points, {
+      threshold,
+      search,
+      ...(threads === undefined ? {} : { threads }),
+      ...(phash === undefined ? {} : { phash }),
+    });
+    const lines = result.leaks.map((l) =>
+      JSON.stringify({
+        id: test.items[l.test]?.id,
+        trainId: train.items[l.train]?.id,
+        similarity: l.similarity,
+        nearestTrainId: train.items[l.nearestTrain]?.id,
+        ...(l.hammingDistance === undefined ? {} : { hammingDistance: l.hammingDistance }),
+        via: l.via,
+      }),
+    );
+    await writeFileAtomic(out, lines.map((l) => `${l}\n`).join(''));
+    let byGroup: { group: string; tested: number; leaked: number; rate: number }[] | undefined;
+    if (values.group !== undefined) {
+      const groups = itemGroups(
+        test.items,
+        values.group.split(',').map((s) => s.trim()),
+      );
+      const leaked = groups.keys.map(() => 0);
+      for (const l of result.leaks) {
+        const g = groups.groupOf[l.test] as number;
+        leaked[g] = (leaked[g] as number) + 1;
+      }
+      byGroup = groups.keys.map((group, g) => ({
+        group,
+        tested: groups.sizes[g] as number,
+        leaked: leaked[g] as number,
+        rate: (leaked[g] as number) / (groups.sizes[g] as number),
+      }));
+    }
+    const report = {
+      out,
+      tested: result.tested,
+      leaked: result.leaks.length,
+      rate: result.tested === 0 ? 0 : result.leaks.length / result.tested,
+      threshold,
+      search: result.method,
+      ...(phash === undefined
+        ? {}
+        : {
+            phashDistance: maxDistance,
+            phashFailures: [
+              ...phash.train.failures.map((f) => ({ set: 'train', id: f.id, reason: f.reason })),
+              ...phash.test.failures.map((f) => ({ set: 'test', id: f.id, reason: f.reason })),
+            ],
+          }),
+      ...(byGroup === undefined ? {} : { byGroup }),
+    };
+    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      const lines2 = [
+        `${out}: ${report.leaked} of ${report.tested} test items (${(100 * report.rate).toFixed(2)}%) have a near-duplicate in the training set (cosine >= ${threshold}${phash ? `, or pHash within ${maxDistance} bits` : ''}; ${result.method} search)`,
+        ...(byGroup ?? []).map(
+          (g) => `  ${g.group.padEnd(20)} ${g.leaked}/${g.tested} (${(100 * g.rate).toFixed(2)}%)`,
+        ),
+      ];
+      process.stdout.write(`${lines2.join('\n')}\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    await release();
   }
-  return EXIT.ok;
 }

@@ -5,6 +5,7 @@
 import { EXIT } from '../../core/errors.js';
 import { mergeStores } from '../../embed/merge.js';
 import { parseCommandArgs, required } from '../args.js';
+import { GUARD_OPTIONS, GUARD_USAGE, withOutputGuard } from '../out-guard.js';
 
 export const summary = 'join the embedding stores of sharded `embed` runs into one store';
 
@@ -17,13 +18,22 @@ that are missing or given twice, duplicate ids and mismatched stores are errors.
 
   --out DIR   the merged store (a new folder, not one of the inputs)
   --json      print the summary as JSON on stdout
+${GUARD_USAGE}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseCommandArgs(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  const args = parseCommandArgs(
+    argv,
+    { out: { type: 'string' }, json: { type: 'boolean' }, ...GUARD_OPTIONS },
+    USAGE,
+  );
   if (args === null) return EXIT.ok;
   const out = required(args.values.out, 'out');
-  const result = await mergeStores(args.positionals, out);
+  const { force, wait } = args.values;
+  const result = await withOutputGuard(
+    { command: 'merge', out, kind: 'folder', inputs: args.positionals, force, wait },
+    () => mergeStores(args.positionals, out),
+  );
   if (args.values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else
     process.stdout.write(

@@ -169,7 +169,11 @@ describe('fairscope probe', () => {
     await writeFile(manifest, `${JSON.stringify({ id: 'img0', source: 'a.png', labels: [] })}\n`);
     await assert.rejects(
       probe('train', '--manifest', manifest, '--embeddings', emb(), '--out', join(root, 'never')),
-      (err: Error) => err instanceof InputError && /item "img0" has no label/.test(err.message),
+      (err: Error) =>
+        err instanceof InputError &&
+        /unlabelled\.jsonl: field "labels" 1 item\(s\) have no class in labels, e.g. "img0"/.test(
+          err.message,
+        ),
     );
     const other = join(root, 'other');
     await writeEmbeddings(other, {

@@ -4,27 +4,19 @@
  * then write predictions in the embedding-store layout and measure top-k accuracy.
  */
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { InputError, UsageError } from '../../core/errors.js';
-import { emptyResults, writeResults } from '../../core/results.js';
-import type { EmbeddingSet, ResultRow } from '../../core/types.js';
-import { readManifest } from '../../data/manifest.js';
-import { readEmbeddings, readFailures, writeEmbeddings } from '../../embed/store.js';
-import {
-  classList,
-  formatLabelSource,
-  gatherRows,
-  joinManifest,
-  type LabelSource,
-  parseLabelSource,
-} from '../../probe/dataset.js';
-import { accuracyReport } from '../../probe/evaluate.js';
-import { type Head, predictLogitsWith } from '../../probe/head.js';
+import { basename, extname, join } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import type { ResultRow } from '../../core/types.js';
+import { loadEmbeddedItems, readStore } from '../../embed/load.js';
+import { writeEmbeddings } from '../../embed/store.js';
+import { formatLabelSource, type LabelSource, parseLabelSource } from '../../probe/dataset.js';
 import { loadHead, saveHead } from '../../probe/head-io.js';
-import { buildKnnHead, knnLogits, predictKnn } from '../../probe/knn-head.js';
 import type { ComputeBackend } from '../../probe/products.js';
-import { trainLinearProbe } from '../../probe/train.js';
+import { checkHeadFits, evaluateProbe, fitProbe, probeLogits } from '../../probe/stage.js';
+import { saveResults } from '../../report/results-file.js';
 import { numberList, parseCommandArgs, positiveInt, required } from '../args.js';
+import { GUARD_OPTIONS, GUARD_USAGE, guardOutput, withOutputGuard } from '../out-guard.js';
+import { BOOTSTRAP_HELP, BOOTSTRAP_OPTIONS, bootstrapOptions } from '../stage-options.js';
 
 export const summary = 'train a linear/kNN probe on frozen embeddings, predict with it, measure accuracy';
 
@@ -56,11 +48,18 @@ usage: fairscope probe <train|predict|eval> [options]
   probe eval --head HEAD_DIR --embeddings DIR --manifest M.jsonl [options]
       Top-1 and top-5 accuracy with clustered bootstrap intervals (clusters from the manifest).
       --group-by ATTR[,ATTR]  also per group of each attribute, with gaps
-      --resamples N (1000) --level L (0.95) --seed N (0) --skip-unlabeled
-      --results FILE          also write the rows to a results.json
+      --label-from SRC        default: the head's label source
+      --k LIST                top-k accuracies (default 1,5)
+      --model NAME            model name in the rows (default <store model>+<adaptation>)
+      --dataset NAME          dataset name in the rows (default: the manifest's file name)
+      --skip-unlabeled --allow-missing
+      --results FILE          add the rows to this results.json (rows this run recomputes are
+                              replaced, others kept; created when absent)
+${BOOTSTRAP_HELP}
 
   common: --backend auto|js|onnx (matrix products; auto = onnxruntime for large inputs)
           --threads N (onnxruntime threads) --json (machine-readable output on stdout)
+${GUARD_USAGE}
 `;
 
 const COMMON = {
@@ -68,6 +67,7 @@ const COMMON = {
   backend: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'boolean' },
+  ...GUARD_OPTIONS,
 } as const;
 
 function number(value: string | undefined, name: string): number | undefined {
@@ -111,28 +111,6 @@ function percent(x: number | null): string {
   return x === null || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(2)}%`;
 }
 
-/** Ids of items the embed step could not embed (DIR/failures.jsonl; none when absent). */
-async function failedIds(dir: string): Promise<Set<string>> {
-  return new Set((await readFailures(dir)).map((f) => f.id));
-}
-
-/** The head must have been trained on features of the same model and dimension. */
-function checkCompatible(head: Head, headDir: string, set: EmbeddingSet, dir: string): void {
-  if (set.dim !== head.dim) {
-    throw new InputError(
-      dir,
-      `embeddings have dim ${set.dim}, but the head in ${headDir} expects ${head.dim}`,
-    );
-  }
-  const trainedOn = head.source?.modelId;
-  if (trainedOn !== undefined && trainedOn !== set.modelId) {
-    throw new InputError(
-      dir,
-      `embeddings come from model "${set.modelId}", but the head in ${headDir} was trained on "${trainedOn}"`,
-    );
-  }
-}
-
 async function train(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(
     argv,
@@ -168,65 +146,50 @@ async function train(argv: string[]): Promise<number> {
   if (!Number.isInteger(seedValue) || seedValue < 0)
     throw new UsageError(`--seed must be a non-negative integer`);
 
-  const [items, set, failed] = await Promise.all([
-    readManifest(manifestPath),
-    readEmbeddings(dir),
-    failedIds(dir),
-  ]);
-  const joined = joinManifest(manifestPath, items, set, dir, {
-    labelSource,
-    skipUnlabeled: v['skip-unlabeled'] === true,
-    failedIds: failed,
+  const train = await loadEmbeddedItems({
+    manifest: manifestPath,
+    store: dir,
+    dataset: basename(manifestPath, extname(manifestPath)),
   });
-  const classes = classList(joined.labels);
-  const index = new Map(classes.map((name, i) => [name, i]));
-  const labels = Int32Array.from(joined.labels, (name) => index.get(name) as number);
-  const x = gatherRows(set, joined.rows);
-  const n = joined.rows.length;
-  const source = {
-    modelId: set.modelId,
-    ...(set.preprocessHash === undefined ? {} : { preprocessHash: set.preprocessHash }),
-    labelFrom: formatLabelSource(labelSource),
-  };
-
-  let head: Head;
-  if (headKind === 'knn') {
-    head = await asUsage(async () =>
-      buildKnnHead(
-        x,
-        n,
-        set.dim,
-        labels,
-        classes,
-        joined.items.map((it) => it.id),
-        {
-          k: v.k === undefined ? undefined : positiveInt(v.k, 'k', 20),
-          temperature: number(v.temperature, 'temperature'),
-        },
-      ),
-    );
-  } else {
-    head = await asUsage(() =>
-      trainLinearProbe(x, n, set.dim, labels, classes.length, {
-        head: headKind,
-        optimizer: oneOf(v.optimizer, 'optimizer', ['lbfgs', 'sgd'] as const),
-        l2: number(v.l2, 'l2'),
-        maxIter: v['max-iter'] === undefined ? undefined : positiveInt(v['max-iter'], 'max-iter', 1),
-        tolerance: number(v.tol, 'tol'),
-        valFraction: number(v['val-fraction'], 'val-fraction'),
-        learningRate: number(v.lr, 'lr'),
-        batchSize:
-          v['batch-size'] === undefined ? undefined : positiveInt(v['batch-size'], 'batch-size', 256),
-        patience: v.patience === undefined ? undefined : positiveInt(v.patience, 'patience', 10),
-        seed: seedValue,
-        backend: backendOf(v),
-        threads: threadsOf(v),
-        classes,
-      }),
-    );
-  }
-  head.source = source;
-  await saveHead(out, head);
+  const fit = await asUsage(() =>
+    fitProbe(train, {
+      head: headKind,
+      labelFrom: formatLabelSource(labelSource),
+      skipUnlabeled: v['skip-unlabeled'] === true,
+      ...(v.k === undefined ? {} : { k: positiveInt(v.k, 'k', 20) }),
+      ...(v.temperature === undefined ? {} : { temperature: number(v.temperature, 'temperature') }),
+      ...(v.optimizer === undefined
+        ? {}
+        : { optimizer: oneOf(v.optimizer, 'optimizer', ['lbfgs', 'sgd'] as const) }),
+      ...(v.l2 === undefined ? {} : { l2: number(v.l2, 'l2') }),
+      ...(v['max-iter'] === undefined ? {} : { maxIter: positiveInt(v['max-iter'], 'max-iter', 1) }),
+      ...(v.tol === undefined ? {} : { tolerance: number(v.tol, 'tol') }),
+      ...(v['val-fraction'] === undefined ? {} : { valFraction: number(v['val-fraction'], 'val-fraction') }),
+      ...(v.lr === undefined ? {} : { learningRate: number(v.lr, 'lr') }),
+      ...(v['batch-size'] === undefined
+        ? {}
+        : { batchSize: positiveInt(v['batch-size'], 'batch-size', 256) }),
+      ...(v.patience === undefined ? {} : { patience: positiveInt(v.patience, 'patience', 10) }),
+      seed: seedValue,
+      backend: backendOf(v),
+      ...(threadsOf(v) === undefined ? {} : { threads: threadsOf(v) }),
+    }),
+  );
+  const head = fit.head;
+  const classes = head.classes;
+  const n = fit.trainItems;
+  const joined = { skippedUnlabeled: fit.skippedUnlabeled, skippedFailed: train.excluded.length };
+  await withOutputGuard(
+    {
+      command: 'probe train',
+      out,
+      kind: 'folder',
+      inputs: [manifestPath, dir],
+      force: v.force,
+      wait: v.wait,
+    },
+    () => saveHead(out, head),
+  );
 
   const report = {
     head: out,
@@ -274,30 +237,44 @@ async function predict(argv: string[]): Promise<number> {
   const headDir = required(v.head, 'head');
   const dir = required(v.embeddings, 'embeddings');
   const out = required(v.out, 'out');
-  const [head, set] = await Promise.all([loadHead(headDir), readEmbeddings(dir)]);
-  checkCompatible(head, headDir, set, dir);
+  const [head, store] = await Promise.all([loadHead(headDir), readStore(dir)]);
+  const { set } = store;
+  checkHeadFits(head, headDir, { dim: set.dim, modelId: set.modelId, store: dir });
   const n = set.ids.length;
-  const backend = backendOf(v);
-  const threads = threadsOf(v);
-  const logits =
-    head.adaptation === 'knn'
-      ? knnLogits((await predictKnn(head, set.data, n, set.ids, { backend, threads })).scores)
-      : await predictLogitsWith(head, set.data, n, backend, threads);
+  const logits = await probeLogits(head, set.data, n, set.ids, {
+    backend: backendOf(v),
+    ...(threadsOf(v) === undefined ? {} : { threads: threadsOf(v) }),
+  });
   const modelId = v['model-id'] ?? `${set.modelId}+${head.adaptation}`;
-  await writeEmbeddings(
+  const release = await guardOutput({
+    command: 'probe predict',
     out,
-    {
-      ids: set.ids,
-      dim: set.dim,
-      data: set.data,
-      logits,
-      classes: head.classes,
-      modelId,
-      ...(set.preprocessHash === undefined ? {} : { preprocessHash: set.preprocessHash }),
-    },
-    { provider: `fairscope probe ${head.adaptation} (${head.head})` },
-  );
-  await writeFile(join(out, 'classes.txt'), `${head.classes.join('\n')}\n`);
+    kind: 'folder',
+    inputs: [headDir, dir],
+    force: v.force,
+    wait: v.wait,
+  });
+  try {
+    await writeEmbeddings(
+      out,
+      {
+        ids: set.ids,
+        dim: set.dim,
+        data: set.data,
+        logits,
+        classes: head.classes,
+        modelId,
+        ...(set.preprocessHash === undefined ? {} : { preprocessHash: set.preprocessHash }),
+      },
+      {
+        provider: `fairscope probe ${head.adaptation} (${head.head})`,
+        ...(store.meta.preprocess === undefined ? {} : { preprocess: store.meta.preprocess }),
+      },
+    );
+    await writeFile(join(out, 'classes.txt'), `${head.classes.join('\n')}\n`);
+  } finally {
+    await release();
+  }
   const report = { out, modelId, items: n, classes: head.classes.length, adaptation: head.adaptation };
   if (v.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else
@@ -312,15 +289,16 @@ async function evaluate(argv: string[]): Promise<number> {
     argv,
     {
       ...COMMON,
+      ...BOOTSTRAP_OPTIONS,
       head: { type: 'string' },
       manifest: { type: 'string' },
       'label-from': { type: 'string' },
       'skip-unlabeled': { type: 'boolean' },
       'group-by': { type: 'string' },
       k: { type: 'string' },
-      resamples: { type: 'string' },
-      level: { type: 'string' },
-      seed: { type: 'string' },
+      model: { type: 'string' },
+      dataset: { type: 'string' },
+      'allow-missing': { type: 'boolean' },
       results: { type: 'string' },
     },
     USAGE,
@@ -330,100 +308,73 @@ async function evaluate(argv: string[]): Promise<number> {
   const headDir = required(v.head, 'head');
   const dir = required(v.embeddings, 'embeddings');
   const manifestPath = required(v.manifest, 'manifest');
-  const [head, set, items, failed] = await Promise.all([
+  const bootstrap = bootstrapOptions(v);
+  const [head, test] = await Promise.all([
     loadHead(headDir),
-    readEmbeddings(dir),
-    readManifest(manifestPath),
-    failedIds(dir),
-  ]);
-  checkCompatible(head, headDir, set, dir);
-  const labelSource = parseLabelSource(v['label-from'] ?? head.source?.labelFrom ?? 'labels');
-  const joined = joinManifest(manifestPath, items, set, dir, {
-    labelSource,
-    skipUnlabeled: v['skip-unlabeled'] === true,
-    failedIds: failed,
-  });
-  const index = new Map(head.classes.map((name, i) => [name, i]));
-  const labels = Int32Array.from(joined.labels, (name) => index.get(name) ?? -1);
-  const unknown = labels.filter((y) => y < 0).length;
-  const x = gatherRows(set, joined.rows);
-  const n = joined.rows.length;
-  const backend = backendOf(v);
-  const threads = threadsOf(v);
-  const scores =
-    head.adaptation === 'knn'
-      ? (
-          await predictKnn(
-            head,
-            x,
-            n,
-            joined.items.map((it) => it.id),
-            { backend, threads },
-          )
-        ).scores
-      : await predictLogitsWith(head, x, n, backend, threads);
-  const resamples = v.resamples === undefined ? 1000 : Number(v.resamples);
-  if (!Number.isInteger(resamples) || resamples < 0) {
-    throw new UsageError(`--resamples must be a non-negative integer, got "${v.resamples}"`);
-  }
-  const level = number(v.level, 'level') ?? 0.95;
-  if (!(level > 0 && level < 1)) throw new UsageError(`--level must be in (0, 1), got ${level}`);
-  const seed = number(v.seed, 'seed') ?? 0;
-  const report = accuracyReport(scores, head.classes.length, joined.items, labels, {
-    ks: numberList(v.k, 'k', [1, 5]),
-    groupBy: v['group-by']
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== ''),
-    seed,
-    resamples,
-    level,
-  });
-  const modelId = `${set.modelId}+${head.adaptation}`;
-  const params = {
-    adaptation: head.adaptation,
-    head: head.head,
-    labelFrom: formatLabelSource(labelSource),
-    resamples,
-    level,
-  };
-  const rows: ResultRow[] = report.frames.flatMap(({ k, attribute, frame }, i) =>
-    frame.toRows({
-      model: modelId,
-      indicator: 'probe',
-      params,
-      // The overall value once per k: every frame of one k shares it.
-      overall: report.frames.findIndex((f) => f.k === k) === i,
-      differences: attribute !== null,
+    loadEmbeddedItems({
+      manifest: manifestPath,
+      store: dir,
+      dataset: v.dataset ?? basename(manifestPath, extname(manifestPath)),
+      allowMissing: v['allow-missing'] ?? false,
     }),
-  );
-  const warnings: string[] = [];
-  if (unknown > 0) warnings.push(`${unknown} item(s) have a class the head does not know: counted as misses`);
-  if (joined.skippedUnlabeled > 0)
-    warnings.push(`skipped ${joined.skippedUnlabeled} item(s) without a label`);
-  if (joined.skippedFailed > 0)
-    warnings.push(`skipped ${joined.skippedFailed} item(s) listed in failures.jsonl`);
+  ]);
+  checkHeadFits(head, headDir, test);
+  const model = v.model ?? `${test.modelId}+${head.adaptation}`;
+  const result = await evaluateProbe(head, test, {
+    model,
+    ...(v['label-from'] === undefined ? {} : { labelFrom: v['label-from'] }),
+    skipUnlabeled: v['skip-unlabeled'] === true,
+    ks: numberList(v.k, 'k', [1, 5]),
+    groupBy:
+      v['group-by']
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '') ?? [],
+    bootstrap,
+    predict: { backend: backendOf(v), ...(threadsOf(v) === undefined ? {} : { threads: threadsOf(v) }) },
+  });
+  const { rows, notes } = result;
   if (v.results !== undefined) {
-    const results = emptyResults();
-    results.models[modelId] = {
-      adaptation: head.adaptation,
-      head: head.head,
-      headDir,
-      source: head.source ?? null,
-    };
-    results.rows = rows;
-    results.extra.probe = { items: n, unknownClass: unknown, warnings };
-    await writeResults(v.results, results);
+    const out = v.results;
+    await withOutputGuard(
+      {
+        command: 'probe eval',
+        out,
+        kind: 'file',
+        inputs: [headDir, dir, manifestPath],
+        option: '--results',
+        wait: v.wait,
+      },
+      () =>
+        saveResults(
+          out,
+          {
+            rows,
+            models: {
+              [model]: { adaptation: head.adaptation, head: head.head, headDir, source: head.source ?? null },
+            },
+            datasets: {
+              [test.dataset]: {
+                manifest: manifestPath,
+                items: test.items.length,
+                excluded: test.excluded.length,
+              },
+            },
+            deviations: result.deviations,
+            failures: result.failures,
+            extra: { probe: { items: test.items.length, notes } },
+          },
+          { merge: true },
+        ),
+    );
   }
   if (v.json) {
-    process.stdout.write(
-      `${JSON.stringify({ items: n, unknownClass: unknown, warnings, rows }, jsonNumbers, 2)}\n`,
-    );
+    process.stdout.write(`${JSON.stringify({ items: test.items.length, notes, rows }, jsonNumbers, 2)}\n`);
   } else {
     const line = (m: ResultRow) =>
       `${m.metric.padEnd(26)} ${labelOfGroup(m).padEnd(36)} ${percent(m.value).padStart(8)}  ` +
       `[${percent(m.ci[0])}, ${percent(m.ci[1])}]  n=${m.n}${m.warnings.length > 0 ? `  (${m.warnings.join('; ')})` : ''}`;
-    process.stdout.write(`${[...warnings, ...rows.map(line)].join('\n')}\n`);
+    process.stdout.write(`${[...notes, ...rows.map(line)].join('\n')}\n`);
   }
   return 0;
 }

@@ -4,9 +4,10 @@
  */
 import { dirname } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { loadResults } from '../../report/load.js';
-import { writeReportFiles } from '../../report/write.js';
+import { loadResults } from '../../report/results-file.js';
+import { REPORT_FILES, writeReportFiles } from '../../report/write.js';
 import { parseCommandArgs } from '../args.js';
+import { GUARD_OPTIONS, GUARD_USAGE, withOutputGuard } from '../out-guard.js';
 
 export const summary = 'rebuild report.html, summary.md and results.parquet from results.json';
 
@@ -26,6 +27,7 @@ usage: fairscope report RESULTS.json [--out DIR] [--no-parquet] [--model-card] [
   --no-parquet   do not write results.parquet
   --model-card   also write DIR/model-card.md (one model card section per model)
   --json         print the written paths as JSON on stdout
+${GUARD_USAGE}
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -36,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
       'no-parquet': { type: 'boolean' },
       'model-card': { type: 'boolean' },
       json: { type: 'boolean' },
+      ...GUARD_OPTIONS,
     },
     USAGE,
   );
@@ -46,10 +49,21 @@ export async function run(argv: string[]): Promise<number> {
   const input = args.positionals[0];
   const results = await loadResults(input);
   const dir = args.values.out ?? dirname(input);
-  const files = await writeReportFiles(results, dir, {
-    parquet: !args.values['no-parquet'],
-    modelCard: args.values['model-card'] ?? false,
-  });
+  const guard = {
+    command: 'report',
+    out: dir,
+    kind: 'folder',
+    inputs: [input],
+    writes: REPORT_FILES,
+    force: args.values.force,
+    wait: args.values.wait,
+  } as const;
+  const files = await withOutputGuard(guard, () =>
+    writeReportFiles(results, dir, {
+      parquet: !args.values['no-parquet'],
+      modelCard: args.values['model-card'] ?? false,
+    }),
+  );
   if (args.values.json) process.stdout.write(`${JSON.stringify(files)}\n`);
   else {
     const written = Object.values(files).filter((f): f is string => f !== undefined);

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readResults } from '../../core/results.js';
 import type { ManifestItem, ResultRow } from '../../core/types.js';
 import { writeManifest } from '../../data/manifest.js';
 import { writeEmbeddings } from '../../embed/store.js';
+import { loadResults as readResults } from '../../report/results-file.js';
 import { runCli, testDir } from '../testing/run-cli.js';
 
 const dir = await testDir('fairscope-robustness-');
@@ -167,12 +167,13 @@ describe('fairscope robustness', () => {
     );
     close(gap.value, 0);
     // failures of the prediction folders are carried, not replaced
-    assert.deepEqual(results.failures, [
-      { dataset: 'gaussian_noise/2', id: 'c6', reason: 'm1: cannot decode' },
-    ]);
+    assert.deepEqual(results.failures, [{ dataset: 'gaussian_noise/2', id: 'c6', reason: 'cannot decode' }]);
     const n2 = row(rows, 'm1', 'top1', { corruption: 'gaussian_noise', severity: 2 });
     assert.equal(n2.n, 5);
-    assert.match(n2.warnings.join('\n'), /1 items failed to embed for m1/);
+    assert.match(
+      n2.warnings.join('\n'),
+      /1 item\(s\) have no prediction from m1 \(failed images\): not scored/,
+    );
     assert.equal(results.datasets.sketch?.resampled, 'independently');
   });
 

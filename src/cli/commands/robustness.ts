@@ -1,8 +1,9 @@
 /** `fairscope robustness`: accuracy under distribution shift and corruption, per group, with intervals. */
-import { writeResults } from '../../core/results.js';
+import { saveResults } from '../../report/results-file.js';
 import { runRobustness } from '../../robustness/run.js';
 import { readRobustnessSpec } from '../../robustness/spec.js';
 import { nonNegativeInt, parseCommandArgs, required } from '../args.js';
+import { GUARD_OPTIONS, withOutputGuard } from '../out-guard.js';
 
 export const summary =
   'robustness to shifts and corruptions (top-1/5, drop, mCE, effective robustness), per group';
@@ -19,8 +20,11 @@ usage: fairscope robustness --spec SPEC.yaml --out results.json [options]
   bootstrap intervals. The spec format is documented in src/robustness/spec.ts.
 
 options:
+  --append        add to an existing results file: rows this run recomputes are replaced, all
+                  others kept
   --seed N        bootstrap seed (overrides the spec)
   --resamples N   bootstrap resamples (overrides the spec; 0 for no intervals)
+  --wait          wait for another fairscope process writing --out, instead of refusing
   --json          print a JSON summary on stdout
 `;
 
@@ -30,8 +34,10 @@ export async function run(argv: string[]): Promise<number> {
     {
       spec: { type: 'string' },
       out: { type: 'string' },
+      append: { type: 'boolean' },
       seed: { type: 'string' },
       resamples: { type: 'string' },
+      wait: GUARD_OPTIONS.wait,
       json: { type: 'boolean' },
     },
     USAGE,
@@ -41,23 +47,32 @@ export async function run(argv: string[]): Promise<number> {
   const specPath = required(v.spec, 'spec');
   const out = required(v.out, 'out');
   const spec = await readRobustnessSpec(specPath);
-  const results = await runRobustness(spec, {
+  const { result, update } = await runRobustness(spec, {
     seed: nonNegativeInt(v.seed, 'seed', undefined),
     resamples: nonNegativeInt(v.resamples, 'resamples', undefined),
   });
-  await writeResults(out, results);
-  const extra = results.extra.robustness as { warnings: string[] };
+  const inputs = [
+    specPath,
+    ...spec.datasets.map((d) => d.manifest),
+    ...spec.corruptionSets.map((s) => s.manifest),
+    ...spec.models.flatMap((m) => [...m.predictions.values()]),
+  ];
+  await withOutputGuard({ command: 'robustness', out, kind: 'file', inputs, wait: v.wait }, () =>
+    saveResults(out, update, { merge: v.append ?? false }),
+  );
+  const models = Object.keys(update.models ?? {});
   if (v.json) {
     process.stdout.write(
-      `${JSON.stringify({ out, rows: results.rows.length, models: Object.keys(results.models), datasets: Object.keys(results.datasets), failures: results.failures.length, warnings: extra.warnings }, null, 2)}\n`,
+      `${JSON.stringify({ out, rows: result.rows.length, models, datasets: Object.keys(update.datasets ?? {}), failures: result.failures.length, warnings: result.warnings }, null, 2)}\n`,
     );
     return 0;
   }
-  const lines = [`wrote ${results.rows.length} rows to ${out}`];
-  for (const model of Object.keys(results.models)) {
+  const lines = [`wrote ${result.rows.length} rows to ${out}`];
+  for (const model of models) {
     const pick = (metric: string, extraTest: (p: Record<string, unknown>) => boolean = () => true) =>
-      results.rows.find(
+      result.rows.find(
         (r) =>
+          r.kind === 'value' &&
           r.model === model &&
           r.metric === metric &&
           Object.keys(r.group).length === 0 &&
@@ -73,9 +88,9 @@ export async function run(argv: string[]): Promise<number> {
     ].filter((s) => s !== undefined);
     lines.push(`  ${model}: ${parts.join(', ')}`);
   }
-  for (const w of extra.warnings) lines.push(`  warning: ${w}`);
-  if (results.failures.length > 0)
-    lines.push(`  ${results.failures.length} items without predictions are listed in failures`);
+  for (const w of result.warnings) lines.push(`  warning: ${w}`);
+  if (result.failures.length > 0)
+    lines.push(`  ${result.failures.length} items without predictions are listed in failures`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

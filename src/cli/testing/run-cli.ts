@@ -22,21 +22,35 @@ const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 /** Runs `fairscope ...args` from source in a child process, with FAIRSCOPE_QUIET=1. */
 export function runCli(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { ...process.env, FAIRSCOPE_QUIET: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
+  return startCli(...args).result;
+}
+
+/**
+ * Starts `fairscope ...args` as runCli does, without waiting for it.
+ * @returns `result` (as runCli's), and `sofar()`: the text it has written until now
+ */
+export function startCli(...args: string[]): { result: Promise<CliRun>; sofar(): Omit<CliRun, 'code'> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: { ...process.env, FAIRSCOPE_QUIET: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const result = new Promise<CliRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return { result, sofar: () => ({ stdout, stderr }) };
+}
+
+/** Options as command-line flags: { out: 'x', batch: '2' } -> ['--out', 'x', '--batch', '2']. */
+export function cliFlags(options: Record<string, string>): string[] {
+  return Object.entries(options).flatMap(([name, value]) => [`--${name}`, value]);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../core/errors.js';
+import { readProblem } from '../lines.js';
 
 /** One record of a JSON list, with where it sits in its file. */
 export interface JsonRecord {
@@ -22,9 +23,7 @@ export async function readInputText(file: string): Promise<string> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : code;
-    throw new InputError(file, `cannot read input: ${why ?? (err as Error).message}`);
+    throw new InputError(file, `cannot read input: ${readProblem(err)}`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new InputError(file, 'the input file is empty');

@@ -2,8 +2,8 @@
  * What `fairscope import` reports about a new manifest: item, skipped and cluster counts, label
  * counts, and per attribute either the count of each value or, for numeric attributes, the range.
  */
+import { clusterOf } from '../../core/items.js';
 import type { ManifestItem } from '../../core/types.js';
-import { clusterOf } from '../manifest.js';
 
 export type AttrSummary =
   | { kind: 'categorical'; counts: Record<string, number>; missing: number }

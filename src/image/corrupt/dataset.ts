@@ -15,7 +15,7 @@ import { resolveSource, writeManifest } from '../../data/manifest.js';
 import { decodeImage } from '../decode.js';
 import { prepareImage } from '../preprocess.js';
 import type { RgbImage } from '../rgb.js';
-import { toRgbImage } from './image.js';
+import { resolutionScale, toRgbImage } from './image.js';
 import { corruptImage, corruptionInfo } from './registry.js';
 import { itemSeed } from './seed.js';
 
@@ -90,6 +90,8 @@ export async function corruptDataset(
   const names = items.map((item) => imageFileName(item.id, taken));
   const outputs: (ManifestItem | { id: string; reason: string })[] = new Array(items.length);
 
+  /** Images whose shorter side is not 224 px: their pixel parameters are scaled. */
+  let scaled = 0;
   const processOne = async (index: number): Promise<void> => {
     const item = items[index] as ManifestItem;
     let img: RgbImage;
@@ -110,6 +112,7 @@ export async function corruptDataset(
         delete outItem.bbox;
         delete outItem.roi;
       }
+      if (resolutionScale(img.width, img.height) !== 1) scaled++;
       const corrupted = toRgbImage(
         await corruptImage(img, info.name, options.severity, { seed: itemSeed(options.seed, item.id) }),
       );
@@ -160,6 +163,7 @@ export async function corruptDataset(
         failed: failures.length,
         deviation: info.deviation,
         scaling: 'parameters in pixels scaled by min(width, height) / 224 (see src/image/corrupt/image.ts)',
+        scaledItems: scaled,
       },
       null,
       2,

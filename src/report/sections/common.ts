@@ -103,7 +103,9 @@ export async function gapsBlock(
   const plotted = shown.filter(opts.plot ?? (() => true));
   if (plotted.length > 0) {
     const metrics = new Set(plotted.map((g) => g.metric));
-    const unit = commonUnit(plotted.map((g) => ({ metric: `${g.metric}.difference`, params: g.rawParams })));
+    const unit = commonUnit(
+      plotted.map((g) => ({ kind: 'difference', metric: g.metric, params: g.rawParams })),
+    );
     const points: IntervalPoint[] = plotted.map((g) => {
       const s = g.between ?? g.toOverall;
       return {
@@ -226,10 +228,9 @@ export function rowsNote(
   rows: readonly ResultRow[],
   shownAs: Record<string, string>,
 ): string {
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.metric, (counts.get(r.metric) ?? 0) + 1);
-  const lines = [...counts].map(([metric, n]) => {
-    const kind = rowKind({ metric });
+  const counts = new Map<string, { n: number; kind: ReturnType<typeof rowKind> }>();
+  for (const r of rows) counts.set(r.metric, { n: (counts.get(r.metric)?.n ?? 0) + 1, kind: rowKind(r) });
+  const lines = [...counts].map(([metric, { n, kind }]) => {
     const how =
       shownAs[metric] ??
       shownAs[`${baseMetric(metric)}.${kind}`] ??

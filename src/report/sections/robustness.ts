@@ -22,13 +22,15 @@ const CLEAN = new Set(['none', 'clean']);
 
 const hasSeverity = (r: ResultRow) => 'corruption' in r.params && typeof r.params.severity === 'number';
 
-/** Datasets that are the clean reference of a corruption sweep ('X' for corrupted sets 'X~noise-3'). */
+/**
+ * Datasets that are the clean reference of a corruption sweep: rows of corrupted copies carry their
+ * clean set's name and the corruption in their parameters.
+ */
 function cleanDatasets(rows: readonly ResultRow[]): Set<string> {
-  const corrupted = rows.filter(hasSeverity).map((r) => r.dataset ?? '');
+  const corrupted = new Set(rows.filter(hasSeverity).map((r) => r.dataset ?? ''));
   const out = new Set<string>();
   for (const r of rows) {
-    if (r.params.shift !== 'none' || r.dataset === undefined) continue;
-    if (corrupted.some((d) => d.startsWith(`${r.dataset}~`))) out.add(r.dataset);
+    if (r.params.shift === 'none' && r.dataset !== undefined && corrupted.has(r.dataset)) out.add(r.dataset);
   }
   return out;
 }

@@ -10,14 +10,26 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { AttrValue, ManifestItem, ResultRow } from '../core/types.js';
-import { probeComparisonRows } from '../curate/probe-comparison.js';
-import { randomDraws } from '../curate/random-draws.js';
-import type { Grouping } from '../indicators/groups.js';
+import type { GroupSpec } from '../indicators/group-specs.js';
 import { classList, labelOf, parseLabelSource } from '../probe/dataset.js';
 import { topKHits } from '../probe/evaluate.js';
+import { fitHead, type ProbeFitOptions, probeLogits } from '../probe/stage.js';
+import type { Grouping } from '../stats/groups.js';
 import type { FrameOptions } from '../stats/metric-frame.js';
-import { fitHead, headLogits } from './classifiers.js';
-import type { CurationEvaluateSpec } from './spec.js';
+import { probeComparisonRows } from './probe-comparison.js';
+import { randomDraws } from './random-draws.js';
+
+/** What to evaluate a selection with: the probe, the test set, the groups and the random draws. */
+export interface SelectionEvalSpec extends ProbeFitOptions {
+  /** Name of the dataset the probes are scored on. */
+  test: string;
+  /** Where the class comes from (default 'labels'). */
+  labelFrom: string;
+  head: NonNullable<ProbeFitOptions['head']>;
+  groups: readonly GroupSpec[];
+  /** Random selections the curated one is compared with. */
+  randomDraws: number;
+}
 
 /** Items with their embeddings, rows aligned. */
 export interface EmbeddedItems {
@@ -27,7 +39,7 @@ export interface EmbeddedItems {
 }
 
 export interface CurationEvalInput {
-  spec: CurationEvaluateSpec;
+  spec: SelectionEvalSpec;
   model: string;
   /** The curated dataset (the candidate pool) and its embeddings. */
   dataset: string;
@@ -63,13 +75,13 @@ function requireLabels(
 
 /** Groupings of the spec; an attribute no test item has is an error. */
 function groupingsOf(
-  groups: CurationEvaluateSpec['groups'],
+  groups: SelectionEvalSpec['groups'],
   test: readonly ManifestItem[],
   dataset: string,
 ): Grouping[] {
   const present = new Set(test.flatMap((it) => Object.keys(it.attrs)));
   return groups.map((g) => {
-    const attributes = Array.isArray(g) ? g : [g];
+    const attributes = typeof g === 'string' ? [g] : [...g];
     const unknown = attributes.filter((a) => !present.has(a));
     if (unknown.length > 0) {
       throw new UsageError(
@@ -108,8 +120,9 @@ async function scoreSelection(
     });
     const y = Int32Array.from(rows, (r) => classIndex.get(poolLabels[r] as string) as number);
     const ids = rows.map((r) => (pool.items[r] as ManifestItem).id);
-    const head = await fitHead(spec, x, rows.length, dim, y, classes, ids, input.seed);
-    logits = await headLogits(
+    const { test: _test, groups: _groups, randomDraws: _draws, ...probe } = spec;
+    const head = await fitHead(x, rows.length, dim, y, classes, ids, { ...probe, seed: input.seed });
+    logits = await probeLogits(
       head,
       test.embeddings,
       nTest,

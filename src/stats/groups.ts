@@ -1,11 +1,12 @@
 /**
- * Sensitive groups from manifest attributes: single attributes and declared intersections
- * (gender x skintone), their values per item, which values mean "missing", and the cluster index of
- * each item for resampling.
+ * Groups of items from manifest attributes, the one grouping module of every evaluator: single
+ * attributes and declared intersections (gender x skintone), their values per item (an absent
+ * attribute is MISSING_ATTRIBUTE), which values mean "missing", canonical group keys and labels,
+ * items split into groups, and the cluster index of each item for resampling.
  */
 import { UsageError } from '../core/errors.js';
+import { clusterOf } from '../core/items.js';
 import type { Group, ManifestItem } from '../core/types.js';
-import { clusterOf } from '../data/manifest.js';
 
 /** The value an item gets for an attribute it does not have. */
 export const MISSING_ATTRIBUTE = '(missing)';
@@ -42,12 +43,18 @@ export function groupOf(item: ManifestItem, grouping: Grouping): Group {
   return Object.fromEntries(grouping.attributes.map((a) => [a, attributeValue(item, a)]));
 }
 
+/** Carried by the row of a group with a missing value. */
+export const MISSING_GROUP_NOTE =
+  'missing or undisclosed attribute value: reported, left out of gaps and tests';
+
+/** Whether a value means "not known": itself, or one of its '_'-separated parts, is a missing value. */
+export function isMissingValue(value: string, missingValues: ReadonlySet<string>): boolean {
+  return missingValues.has(value) || value.split('_').some((part) => missingValues.has(part));
+}
+
 /** Whether a group has a missing value in any of its attributes. */
 export function isMissingGroup(group: Group, missingValues: ReadonlySet<string>): boolean {
-  return Object.values(group).some((v) => {
-    const s = String(v);
-    return missingValues.has(s) || s.split('_').some((part) => missingValues.has(part));
-  });
+  return Object.values(group).some((v) => isMissingValue(String(v), missingValues));
 }
 
 /** Attributes with string values, in order of first appearance: the default groupings. */
@@ -106,6 +113,12 @@ export function groupKey(group: Group): string {
   return Object.values(group).map(String).join('|');
 }
 
+/** Canonical text of a group in rows and warnings: "gender=female,skintone=darker"; "overall" for {}. */
+export function groupLabel(group: Group): string {
+  const keys = Object.keys(group);
+  return keys.length === 0 ? 'overall' : keys.map((k) => `${k}=${String(group[k])}`).join(',');
+}
+
 /**
  * Items split by a grouping: group values in sorted key order, and each item's group position.
  * @returns groups (G) and groupIndex (n items) into them
@@ -126,6 +139,43 @@ export function splitByGrouping(
   return {
     groups: sorted.map((k) => byKey.get(k) as Group),
     groupIndex: Int32Array.from(keys, (k) => position.get(k) as number),
+  };
+}
+
+/** A grouping applied to items once: groups, each item's group, member lists, comparability. */
+export interface GroupSplit {
+  grouping: Grouping;
+  /** (G) groups in sorted key order. */
+  groups: Group[];
+  /** (n items) each item's group position. */
+  groupIndex: Int32Array;
+  /** (G) item indices of each group, ascending. */
+  members: number[][];
+  /** (G) whether each group is compared (false for missing values). */
+  comparable: boolean[];
+  /** (G) notes for each group's rows (MISSING_GROUP_NOTE for a missing value). */
+  notes: string[][];
+}
+
+/** Splits items by a grouping; groups with a missing value are not comparable and say so. */
+export function splitItems(
+  items: readonly ManifestItem[],
+  grouping: Grouping,
+  missingValues: ReadonlySet<string>,
+): GroupSplit {
+  const { groups, groupIndex } = splitByGrouping(items, grouping);
+  const members: number[][] = groups.map(() => []);
+  groupIndex.forEach((g, i) => {
+    (members[g] as number[]).push(i);
+  });
+  const comparable = groups.map((g) => !isMissingGroup(g, missingValues));
+  return {
+    grouping,
+    groups,
+    groupIndex,
+    members,
+    comparable,
+    notes: comparable.map((c) => (c ? [] : [MISSING_GROUP_NOTE])),
   };
 }
 

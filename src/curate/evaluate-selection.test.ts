@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.js';
 import type { ManifestItem, ResultRow } from '../core/types.js';
-import { randomDraws } from '../curate/random-draws.js';
-import { runCurationStep } from './curation.js';
-import { type CurationEvalInput, evaluateCuratedSelection } from './curation-eval.js';
-import type { StoredEmbeddings } from './embeddings.js';
-import { parseAuditSpec, readAuditSpec } from './spec.js';
+import { type EmbeddedItems, embeddedItems } from '../embed/join.js';
+import { type CurationEvalInput, evaluateCuratedSelection } from './evaluate-selection.js';
+import { randomDraws } from './random-draws.js';
+import { curateDataset, evaluateSelection } from './stage.js';
 
 /** Class centres in 2-d: A east, B north, C south-west. */
 const CENTRE: Record<string, [number, number]> = { A: [1, 0], B: [0, 1], C: [-0.7, -0.7] };
@@ -171,35 +168,42 @@ test('items without the label, and unknown group attributes, are errors naming t
   );
 });
 
-function stored(items: readonly ManifestItem[]): StoredEmbeddings {
-  return {
-    set: { ids: items.map((it) => it.id), dim: 2, data: embed(items), modelId: 'fake' },
-    rowOf: new Map(items.map((it, i) => [it.id, i])),
-    failures: [],
-    provider: 'test',
-  };
+/** Items joined with a store of all rows (the audit's subsets select theirs from one store). */
+function joined(
+  items: readonly ManifestItem[],
+  all: readonly ManifestItem[],
+  data = embed(all),
+  dataset = 'pool',
+): EmbeddedItems {
+  return embeddedItems(
+    items,
+    { ids: all.map((it) => it.id), dim: 2, data, modelId: 'fake' },
+    { manifest: `${dataset}.jsonl`, store: 'store', dataset },
+  );
 }
 
-test('the audit step adds the comparison rows, and the same seed gives the same rows', async () => {
+test('the curation stage adds the comparison rows, and the same seed gives the same rows', async () => {
   const pool = [...POOL, item('a3', 'A'), item('b3', 'B'), item('c1', 'C')].map((it, i) => ({
     ...it,
     attrs: { tone: i % 2 === 0 ? 'x' : 'y' },
   }));
   const all = [...pool, ...TEST];
-  const context = {
-    dataset: (name: string) => ({ items: name === 'held-out' ? TEST : pool, stored: stored(all) }),
-    bootstrap: { seed: 5, resamples: 40 },
+  const evaluate = { ...SPEC, randomDraws: 3 };
+  const run = async () => {
+    const p = joined(pool, all);
+    const curation = await curateDataset('m', p, {
+      budget: 4,
+      strategy: 'kcenter',
+      seed: 5,
+      groups: ['tone'],
+    });
+    const ev = await evaluateSelection('m', p, curation, joined(TEST, all, embed(all), 'held-out'), {
+      evaluate,
+      seed: 5,
+      bootstrap: { seed: 5, resamples: 40 },
+    });
+    return { rows: [...curation.rows, ...ev.rows], notes: [...curation.notes, ...ev.notes] };
   };
-  const spec = {
-    dataset: 'pool',
-    model: 'm',
-    budget: 4,
-    strategy: 'kcenter' as const,
-    balance: ['tone'],
-    allowShortfall: false,
-    evaluate: { ...SPEC, randomDraws: 3 },
-  };
-  const run = () => runCurationStep(spec, pool, stored(all), 5, 'm', context);
   const first = await run();
   const second = await run();
   assert.deepEqual(second.rows, first.rows);
@@ -210,10 +214,9 @@ test('the audit step adds the comparison rows, and the same seed gives the same 
   assert.equal(random.params.selected, 4);
   assert.equal(random.params.strategy, 'kcenter');
   assert.equal(random.n, TEST.length);
-  await assert.rejects(runCurationStep(spec, pool, stored(all), 5, 'm'), /evaluate needs the test dataset/);
 });
 
-test('the probes of the audit step see the raw embeddings, not the rows normalised for selection', async () => {
+test('the probes of a selection see the raw embeddings, not the rows normalised for selection', async () => {
   // Same direction, different norms: only the raw rows separate A (norm 1-2) from B (norm 10-11).
   const rows: [string, string, number][] = [
     ['a0', 'A', 1],
@@ -224,74 +227,15 @@ test('the probes of the audit step see the raw embeddings, not the rows normalis
     ['tb', 'B', 10.5],
   ];
   const items = rows.map(([id, cls]) => item(id, cls, { tone: 'x' }));
-  const store: StoredEmbeddings = {
-    set: {
-      ids: items.map((it) => it.id),
-      dim: 2,
-      data: Float32Array.from(rows.flatMap(([, , x]) => [x, 0])),
-      modelId: 'fake',
-    },
-    rowOf: new Map(items.map((it, i) => [it.id, i])),
-    failures: [],
-    provider: 'test',
-  };
-  const pool = items.slice(0, 4);
-  const test = items.slice(4);
-  const spec = {
-    dataset: 'pool',
-    model: 'm',
-    budget: 4,
-    strategy: 'kcenter' as const,
-    balance: [],
-    allowShortfall: false,
+  const data = Float32Array.from(rows.flatMap(([, , x]) => [x, 0]));
+  const pool = joined(items.slice(0, 4), items, data);
+  const test = joined(items.slice(4), items, data, 'held-out');
+  const curation = await curateDataset('m', pool, { budget: 4, strategy: 'kcenter' });
+  const { rows: out } = await evaluateSelection('m', pool, curation, test, {
     evaluate: { ...SPEC, groups: [], randomDraws: 1 },
-  };
-  const { rows: out } = await runCurationStep(spec, pool, store, 0, 'm', {
-    dataset: (name) => ({ items: name === 'held-out' ? test : pool, stored: store }),
+    seed: 0,
     bootstrap: { seed: 0, resamples: 0 },
   });
   assert.equal(find(out, 'probe.accuracy', 'curated').value, 1);
-  assert.deepEqual(Array.from(store.set.data.subarray(0, 2)), [1, 0], 'the store is not modified');
-});
-
-test('the demo spec parses with an evaluation on each curation entry', async () => {
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'demo', 'demo-audit.yaml');
-  const spec = await readAuditSpec(file);
-  assert.ok(spec.curation.length > 0);
-  for (const c of spec.curation) {
-    assert.ok(c.evaluate, `curation of ${c.dataset} has no evaluate`);
-    assert.ok(c.evaluate.test in spec.datasets);
-    assert.ok(c.evaluate.randomDraws >= 1);
-    assert.ok(c.evaluate.groups.length >= 1);
-  }
-});
-
-test('spec: evaluate defaults, a missing test dataset and unknown keys are errors with their path', () => {
-  const raw = (evaluate: Record<string, unknown>) => ({
-    datasets: { pool: { manifest: 'p.jsonl' }, held: { manifest: 't.jsonl' } },
-    models: { m: { model: 'nsfwjs-mobilenetv2' } },
-    curation: [{ dataset: 'pool', model: 'm', budget: 5, strategy: 'kcenter', evaluate }],
-  });
-  const spec = parseAuditSpec(raw({ test: 'held' }), 'spec.yaml');
-  assert.deepEqual(spec.curation[0]?.evaluate, {
-    test: 'held',
-    labelFrom: 'labels',
-    head: 'linear',
-    l2: 1e-4,
-    maxIter: 300,
-    groups: [],
-    randomDraws: 5,
-  });
-  assert.throws(
-    () => parseAuditSpec(raw({ test: 'nope' }), 'spec.yaml'),
-    /curation\.0\.evaluate\.test: no dataset "nope"/,
-  );
-  assert.throws(
-    () => parseAuditSpec(raw({ test: 'held', draws: 3 }), 'spec.yaml'),
-    /curation\.0\.evaluate: Unrecognized key\(s\) in object: 'draws'/,
-  );
-  assert.throws(
-    () => parseAuditSpec(raw({ test: 'held', randomDraws: 0 }), 'spec.yaml'),
-    /curation\.0\.evaluate\.randomDraws/,
-  );
+  assert.deepEqual(Array.from(data.subarray(0, 2)), [1, 0], 'the store is not modified');
 });
