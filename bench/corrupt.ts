@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { Rng } from '../src/core/rng.js';
 import { CORRUPTION_NAMES, corruptImage } from '../src/image/corrupt/index.js';
 import { naturalTestImage } from '../src/image/corrupt/testing.js';
-import { decodeImage } from '../src/image/decode.js';
+import { decodeImage } from '../src/image/node/decode.js';
 import type { RgbImage } from '../src/image/rgb.js';
 import { resultsPath, resultsText, startRun } from './machine.js';
 

@@ -22,7 +22,7 @@ import sharp from 'sharp';
 import type { ManifestItem, Preprocess } from '../src/core/types.js';
 import { writeManifest } from '../src/data/manifest.js';
 import { embedManifest } from '../src/embed/run.js';
-import { PreprocessPool } from '../src/image/pool.js';
+import { PreprocessPool } from '../src/image/node/pool.js';
 import { tensorShape } from '../src/image/preprocess.js';
 import { resolveDescriptor } from '../src/models/descriptor.js';
 import { loadDescriptor } from '../src/models/load.js';

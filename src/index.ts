@@ -64,13 +64,14 @@ export {
   evaluateLabelAssociation,
   type LabelAssociationStageOptions,
 } from './indicators/label-association-stage.js';
+export { loadTaxonomy } from './indicators/node/taxonomy-file.js';
 export { evaluateRetrieval, type RetrievalStageOptions } from './indicators/retrieval-stage.js';
-export { loadTaxonomy, parseTaxonomy, type Taxonomy } from './indicators/taxonomy.js';
+export { parseTaxonomy, type Taxonomy } from './indicators/taxonomy.js';
 export { type LoadedModel, loadModel } from './models/load.js';
 export { BUILTIN_MODELS } from './models/registry.js';
 // Probes on frozen features.
 export type { Head } from './probe/head.js';
-export { loadHead, saveHead } from './probe/head-io.js';
+export { loadHead, saveHead } from './probe/node/head-io.js';
 export {
   checkHeadFits,
   evaluateProbe,
@@ -90,13 +91,13 @@ export {
   renderModelCard,
   renderReport,
   renderSummaryMarkdown,
-  writeReportFiles,
-  writeResultsParquet,
 } from './report/index.js';
-export { loadResults, saveResults, writeResultsFile } from './report/results-file.js';
+export { writeResultsParquet } from './report/node/parquet.js';
+export { loadResults, saveResults, writeResultsFile } from './report/node/results-file.js';
+export { type ReportFiles, writeReportFiles } from './report/node/write.js';
 // Robustness.
-export { loadRobustnessInputs } from './robustness/load.js';
-export { readRobustnessSpec } from './robustness/spec.js';
+export { loadRobustnessInputs } from './robustness/node/load.js';
+export { readRobustnessSpec } from './robustness/node/spec.js';
 export {
   evaluateRobustnessStage,
   type RobustnessModel,

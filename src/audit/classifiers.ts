@@ -11,7 +11,7 @@ import { stableHash } from '../core/hash.js';
 import type { EmbeddedItems } from '../embed/join.js';
 import type { ClassScores } from '../indicators/class-scores.js';
 import type { Head } from '../probe/head.js';
-import { loadHead, saveHead } from '../probe/head-io.js';
+import { loadHead, saveHead } from '../probe/node/head-io.js';
 import { describeHead, fitProbe, type ProbeFitOptions, probeLogits } from '../probe/stage.js';
 import type { ProbeSpec } from './spec.js';
 

@@ -13,7 +13,7 @@ import { type LoadedStore, readStore } from '../embed/load.js';
 import { storePrecomputed } from '../embed/precomputed.js';
 import { embedManifest } from '../embed/run.js';
 import { EMBEDDINGS_FILE, readStoreMeta } from '../embed/store.js';
-import { defaultWorkers } from '../image/pool.js';
+import { defaultWorkers } from '../image/node/pool.js';
 import { type LoadedModel, loadModel } from '../models/load.js';
 
 export interface EmbedJob {

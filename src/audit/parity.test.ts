@@ -16,7 +16,7 @@ import { Rng } from '../core/rng.js';
 import type { ManifestItem, ResultRow } from '../core/types.js';
 import { writeManifest } from '../data/manifest.js';
 import { f32le, npy } from '../models/testing/npy-file.js';
-import { loadResults } from '../report/results-file.js';
+import { loadResults } from '../report/node/results-file.js';
 import { runAudit } from './run.js';
 import { parseAuditSpec } from './spec.js';
 

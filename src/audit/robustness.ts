@@ -14,7 +14,7 @@ import { readManifest } from '../data/manifest.js';
 import type { EmbeddedItems } from '../embed/join.js';
 import type { LoadedStore } from '../embed/load.js';
 import { joinLoadedStore } from '../embed/load.js';
-import { corruptDataset } from '../image/corrupt/dataset.js';
+import { corruptDataset } from '../image/node/corrupt-dataset.js';
 import type { ClassScores } from '../indicators/class-scores.js';
 import {
   corruptionDeviations,
@@ -22,7 +22,7 @@ import {
   loadBaseline,
   loadClassMap,
   loadMask,
-} from '../robustness/load.js';
+} from '../robustness/node/load.js';
 import { evaluateRobustnessStage, type RobustnessModel, type RobustnessSet } from '../robustness/stage.js';
 import type { FrameOptions } from '../stats/metric-frame.js';
 import type { TrainedProbe } from './classifiers.js';

@@ -14,7 +14,7 @@ import { SEARCH_METHODS } from '../curate/search.js';
 import { STRATEGIES } from '../curate/select.js';
 import { BUILTIN_TAXONOMIES } from '../indicators/taxonomy.js';
 import { ROBUSTNESS_METRICS } from '../robustness/evaluate.js';
-import { baselineSpec, effectiveRobustnessSpec, labelMapSpec, maskSpec } from '../robustness/spec.js';
+import { baselineSpec, effectiveRobustnessSpec, labelMapSpec, maskSpec } from '../robustness/node/spec.js';
 import { DEFAULT_CONFIG, METHODS, OPTIMIZERS } from '../train/config.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a name of letters, digits, "_", "." or "-"');

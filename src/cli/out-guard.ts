@@ -27,8 +27,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-write.js';
 import { UsageError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/node/atomic-write.js';
 import { acquireLock, describeHolder } from './out-lock.js';
 
 /** The file fairscope writes into every output folder it guards: the folder is fairscope's. */

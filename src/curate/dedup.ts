@@ -28,7 +28,7 @@ export interface DedupOptions {
   /** Neighbours examined per item (default 10); a cluster larger than k + 1 still forms by chaining. */
   k?: number;
   search?: SearchMethod;
-  /** HNSW candidate list size while searching (default 256; lower is faster, see bench/results/curate.md). */
+  /** HNSW candidate list size while searching (default 256; lower is faster, see bench/notes/curate.md). */
   efSearch?: number;
   /** pHashes of the items, and the largest Hamming distance that links two (default 6). */
   phash?: { hashes: ImageHashes; maxDistance?: number };

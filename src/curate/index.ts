@@ -21,15 +21,7 @@ export {
   kCenterGreedy,
 } from './kcenter.js';
 export { findLeaks, type Leak, type LeakageOptions, type LeakageResult } from './leakage.js';
-export { type CurationInput, loadCurationInput, writeSubsetManifest } from './load.js';
-export {
-  hashManifestImages,
-  type ImageHashes,
-  imagePhash,
-  type Phash,
-  phashHex,
-  phashOfGrey,
-} from './phash.js';
+export { type ImageHashes, type Phash, phashHex, phashOfGrey } from './phash.js';
 export { alignEmbeddings, type DistanceMetric, type PointMatrix, pointsFromRows } from './points.js';
 export { type GroupBounds, groupBounds, largestRemainder, type ShareSpec, type Shortfall } from './quotas.js';
 export {

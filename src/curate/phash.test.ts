@@ -14,14 +14,8 @@ import { Rng } from '../core/rng.js';
 import type { ManifestItem } from '../core/types.js';
 import { PHASH_DISTANCE } from './dedup.js';
 import { nearestHashMatches, nearHashPairs } from './hash-pairs.js';
-import {
-  hammingDistance,
-  hashManifestImages,
-  type ImageHashes,
-  lowFrequencyDct,
-  phashHex,
-  phashOfGrey,
-} from './phash.js';
+import { hashManifestImages } from './node/phash-files.js';
+import { hammingDistance, type ImageHashes, lowFrequencyDct, phashHex, phashOfGrey } from './phash.js';
 
 interface Reference {
   images: { params: { a: number; b: number; c: number; d: number }; lowFrequencies: number[]; hex: string }[];

@@ -4,8 +4,8 @@
  * know which dataset format the items came from.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-write.js';
 import { InputError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/node/atomic-write.js';
 import type { AttrValue, BBox, ManifestItem, RoiRule } from '../core/types.js';
 import { IdIndex } from './id-index.js';
 import { type ByteLine, decodeLine, fileLines } from './lines.js';

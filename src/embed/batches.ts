@@ -4,7 +4,7 @@
  * a time, so memory stays flat however long the manifest is.
  */
 import type { ImageBatch } from '../core/types.js';
-import type { PreprocessPool } from '../image/pool.js';
+import type { PreprocessPool } from '../image/node/pool.js';
 import { type ImageFailure, type ImageTask, isFailure, tensorShape } from '../image/preprocess.js';
 
 /** One batch of successes (in task order) plus the tasks of that slice that failed. */

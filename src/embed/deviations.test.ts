@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IMAGENET_MEAN, IMAGENET_STD, type Preprocess } from '../core/types.js';
+import type { Preprocess } from '../core/types.js';
+import { defaultPreprocess } from '../models/descriptor.js';
 import { preprocessDeviations } from './deviations.js';
 
-const base: Preprocess = {
-  resize: 224,
-  resizeMode: 'squash',
-  crop: null,
-  interpolation: 'bilinear',
-  scale: 1 / 255,
-  mean: IMAGENET_MEAN,
-  std: IMAGENET_STD,
-  channels: 'rgb',
-  layout: 'nchw',
-};
+const base: Preprocess = { ...defaultPreprocess('onnx'), resize: 224, resizeMode: 'squash', crop: null };
 
 test('a model that squashes without cropping gets no crop deviation; one that crops has its crop stated', () => {
   assert.deepEqual(preprocessDeviations('m', base), []);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { FairscopeError, InputError } from '../core/errors.js';
 import type { FeatureExtractor, ManifestItem } from '../core/types.js';
 import { resolveSource } from '../data/manifest.js';
-import { defaultWorkers, PreprocessPool } from '../image/pool.js';
+import { defaultWorkers, PreprocessPool } from '../image/node/pool.js';
 import { type ImageFailure, type ImageTask, preprocessHash } from '../image/preprocess.js';
 import { preparedBatches } from './batches.js';
 import type { EmbeddingRows } from './columns.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { BBox, Preprocess, RoiRule } from '../core/types.js';
-import { decodeImage } from './decode.js';
+import { decodeImage } from './node/decode.js';
 import { Preprocessor, prepareImage, preprocessHash, tensorShape } from './preprocess.js';
 
 interface Case {

@@ -10,7 +10,6 @@ import { FairscopeError } from '../core/errors.js';
 import { stableHash } from '../core/hash.js';
 import type { BBox, Preprocess, RoiRule } from '../core/types.js';
 import { applyRoi, centerCrop, cropBox, roundHalfEven } from './crop.js';
-import { decodeImage } from './decode.js';
 import { resizedSize, resizeImage } from './resize.js';
 import type { RgbImage } from './rgb.js';
 import { normalisationTable, writeTensor } from './tensor.js';
@@ -94,13 +93,7 @@ export class Preprocessor {
   readonly size: number;
   private readonly table: Float32Array;
 
-  /**
-   * @param maxPixels the decode pixel limit (decode.ts: decodePixelLimit); default: one decode per core
-   */
-  constructor(
-    readonly pp: Preprocess,
-    readonly maxPixels?: number,
-  ) {
+  constructor(readonly pp: Preprocess) {
     this.shape = tensorShape(pp);
     this.size = this.shape[0] * this.shape[1] * this.shape[2];
     this.table = normalisationTable(pp);
@@ -120,35 +113,6 @@ export class Preprocessor {
     writeTensor(ready, this.pp, this.table, out, offset);
     return out;
   }
-
-  /**
-   * Decodes and preprocesses one item.
-   * @returns the tensor, or an ImageFailure naming why (missing file, undecodable, bad box)
-   */
-  async run(task: ImageTask): Promise<Float32Array | ImageFailure> {
-    let img: RgbImage;
-    try {
-      img = await decodeImage(task.path, {
-        applyExifOrientation: this.pp.exifOrientation === 'apply',
-        ...(this.maxPixels === undefined ? {} : { maxPixels: this.maxPixels }),
-      });
-    } catch (err) {
-      return { id: task.id, reason: describeError(err, task.path) };
-    }
-    try {
-      return this.fromPixels(img, task);
-    } catch (err) {
-      return { id: task.id, reason: (err as Error).message };
-    }
-  }
-}
-
-function describeError(err: unknown, path: string): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code === 'ENOENT' || /missing|no such file|does not exist/i.test(e.message ?? '')) {
-    return `file not found: ${path}`;
-  }
-  return `cannot decode ${path}: ${e.message ?? String(err)}`;
 }
 
 /** True when a pipeline result is a failure record rather than a tensor. */

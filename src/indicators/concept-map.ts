@@ -7,7 +7,6 @@
  * or the bare map object itself. Keys are class names; when not every key is a class name but every
  * key is a class index ("0", "1", ...), they are read as indices (the released map's form).
  */
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../core/errors.js';
 
 export interface ConceptMap {
@@ -63,14 +62,4 @@ export function parseConceptMap(raw: unknown, file: string, classes: readonly st
     mappedClasses: keys.length,
     keys: mode,
   };
-}
-
-export async function loadConceptMap(file: string, classes: readonly string[]): Promise<ConceptMap> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(file, `cannot read concept map: ${(err as Error).message}`);
-  }
-  return parseConceptMap(raw, file, classes);
 }

@@ -3,7 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkTaxonomyCoverage, loadTaxonomy, parseTaxonomy, taxonomyLabels } from './taxonomy.js';
+import { loadTaxonomy } from './node/taxonomy-file.js';
+import { checkTaxonomyCoverage, parseTaxonomy, taxonomyLabels } from './taxonomy.js';
 
 // [P-FI] Table 3 as printed in protocols.md 3.1.
 const NON_HUMAN_CC = [

@@ -1,14 +1,6 @@
 /** Classifiers on frozen features: linear probe (softmax regression), BatchNorm+linear, kNN. */
 
-export {
-  classList,
-  gatherRows,
-  type JoinedRows,
-  joinManifest,
-  type LabelSource,
-  labelOf,
-  parseLabelSource,
-} from './dataset.js';
+export { classList, type LabelSource, labelOf, parseLabelSource } from './dataset.js';
 export {
   type AccuracyOptions,
   type AccuracyReport,
@@ -27,7 +19,6 @@ export {
   predictLogitsWith,
   type ResolvedProbeOptions,
 } from './head.js';
-export { HEAD_FILE, HEAD_FORMAT, loadHead, saveHead } from './head-io.js';
 export { type KnnOptions, type KnnResult, knnPredict } from './knn.js';
 export { buildKnnHead, knnLogits, predictKnn } from './knn-head.js';
 export { type LbfgsOptions, type LbfgsResult, minimizeLbfgs, type SmoothObjective } from './lbfgs.js';

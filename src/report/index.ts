@@ -8,11 +8,8 @@ export { type ComparisonSummary, summarizeComparisons, type TestedComparison } f
 export { type IndicatorDigest, indicatorDigest } from './digest.js';
 export { type Evidence, evaluateGate, type GateResult, type GateThresholds, renderGateText } from './gate.js';
 export { renderModelCard } from './model-card.js';
-export { resultsTable, writeResultsParquet } from './parquet.js';
 export { renderReport } from './report.js';
-export { loadResults } from './results-file.js';
 export { parseResults, resultRowSchema, resultsFileSchema } from './schema.js';
 export { renderSummaryMarkdown } from './summary.js';
 export { rowUnit, type Unit, unitText } from './units.js';
 export { summarizeWarnings, type WarningSummary } from './warnings.js';
-export { type ReportFiles, type WriteReportOptions, writeReportFiles } from './write.js';

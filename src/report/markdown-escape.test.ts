@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import type { ResultsFile } from '../core/results.js';
 import { escapeMarkdownCell, escapeMarkdownText, markdownCode, markdownTable, md } from './markdown.js';
 import { renderModelCard } from './model-card.js';
-import { loadResults } from './results-file.js';
+import { loadResults } from './node/results-file.js';
 import { renderSummaryMarkdown } from './summary.js';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report', 'sample-results.json');

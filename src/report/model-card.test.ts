@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../core/errors.js';
 import { renderModelCard } from './model-card.js';
-import { loadResults } from './results-file.js';
+import { loadResults } from './node/results-file.js';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report', 'sample-results.json');
 

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { loadResults } from './node/results-file.js';
 import { renderReport } from './report.js';
-import { loadResults } from './results-file.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REPO = join(import.meta.dirname, '..', '..');

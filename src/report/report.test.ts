@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { type ResultsFile, upgradeRow, type V1Row } from '../core/results.js';
 import type { Group } from '../core/types.js';
+import { loadResults } from './node/results-file.js';
 import { renderReport } from './report.js';
-import { loadResults } from './results-file.js';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report', 'sample-results.json');
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../core/errors.js';
-import { loadResults } from './results-file.js';
+import { loadResults } from './node/results-file.js';
 import { formatPath, parseResults, resultsFileSchema } from './schema.js';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report', 'sample-results.json');

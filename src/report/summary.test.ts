@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { ResultsFile } from '../core/results.js';
 import type { ResultRow } from '../core/types.js';
-import { loadResults } from './results-file.js';
+import { loadResults } from './node/results-file.js';
 import { renderSummaryMarkdown } from './summary.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report');

@@ -4,7 +4,7 @@
  * the method's RandomResizedCrop scales), so a config without `augment` trains as before. Small
  * drawings may need less: on 822 emoji at 32 px the full recipe leaves two views of one image too
  * unlike for SwAV to predict one from the other, and it settles at uniform predictions
- * (bench/results/paradigms.md).
+ * (bench/notes/paradigms.md).
  */
 import { type ColorAugment, type CropGroup, SWAV_COLOR } from '../image/augment/multi-crop.js';
 

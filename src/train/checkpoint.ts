@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { recoverFolder, writeFolderAtomic } from '../core/atomic-write.js';
 import { InputError } from '../core/errors.js';
+import { recoverFolder, writeFolderAtomic } from '../core/node/atomic-write.js';
 
 /** What a checkpoint holds besides tensors. */
 export interface CheckpointMeta {

@@ -1,6 +1,6 @@
 import type { ManifestItem } from '../core/types.js';
 import { readManifest, resolveSource } from '../data/manifest.js';
-import { decodeImage } from '../image/decode.js';
+import { decodeImage } from '../image/node/decode.js';
 import { resizeImage } from '../image/resize.js';
 
 /** A manifest's images held in memory for training. */

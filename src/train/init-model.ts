@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-write.js';
+import { writeFileAtomic } from '../core/node/atomic-write.js';
 import { buildBackbone } from './backbones/presets.js';
 import type { TrainConfig } from './config.js';
 import type { TrainingImages } from './data.js';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFolderAtomic } from '../core/atomic-write.js';
+import { writeFolderAtomic } from '../core/node/atomic-write.js';
 
 /**
  * An IOHandler that writes a TF.js layers model as files (the layout of tfjs-node's `file://`:

@@ -2,8 +2,9 @@
  * `fairscope compare A/results.json B/results.json`: the change B − A for every matched result and
  * whether it exceeds the intervals, as a table on stdout, JSON, and optionally an HTML page.
  */
-import { writeFileAtomic } from '../../core/atomic-write.js';
+
 import { UsageError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/node/atomic-write.js';
 import {
   compareResults,
   comparisonJson,
@@ -11,7 +12,7 @@ import {
   renderComparisonMarkdown,
 } from '../../report/compare.js';
 import { renderComparisonHtml } from '../../report/compare-html.js';
-import { loadResults } from '../../report/results-file.js';
+import { loadResults } from '../../report/node/results-file.js';
 import { parseCommandArgs } from '../args.js';
 import { GUARD_OPTIONS, withOutputGuard } from '../out-guard.js';
 

@@ -7,7 +7,7 @@ import type { ManifestItem } from '../../core/types.js';
 import { readManifest, writeManifest } from '../../data/manifest.js';
 import { corruptImage, itemSeed, toRgbImage } from '../../image/corrupt/index.js';
 import { naturalTestImage } from '../../image/corrupt/testing.js';
-import { decodeImage } from '../../image/decode.js';
+import { decodeImage } from '../../image/node/decode.js';
 import { runCli, testDir } from '../testing/run-cli.js';
 
 const dir = await testDir('fairscope-corrupt-');

@@ -1,8 +1,8 @@
 /** `fairscope corrupt`: write a corrupted copy of a manifest's images (one corruption, one severity). */
 import { UsageError } from '../../core/errors.js';
 import { readManifest } from '../../data/manifest.js';
-import { corruptDataset } from '../../image/corrupt/dataset.js';
 import { CORRUPTION_NAMES, isCorruptionName } from '../../image/corrupt/index.js';
+import { corruptDataset } from '../../image/node/corrupt-dataset.js';
 import { parseCommandArgs, positiveInt, required } from '../args.js';
 import { GUARD_OPTIONS, GUARD_USAGE, guardOutput } from '../out-guard.js';
 import { startProgress } from '../progress.js';

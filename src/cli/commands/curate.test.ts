@@ -15,7 +15,7 @@ import { selectItems } from '../../curate/select.js';
 import { clusteredEmbeddings, plantDuplicates } from '../../curate/synthetic.js';
 import { writeManifest } from '../../data/manifest.js';
 import { writeEmbeddings } from '../../embed/store.js';
-import { loadResults as readResults } from '../../report/results-file.js';
+import { loadResults as readResults } from '../../report/node/results-file.js';
 import { runCli } from '../testing/run-cli.js';
 
 const N = 120;

@@ -2,8 +2,9 @@
  * `fairscope dedup`: near-duplicate clusters of a manifest, by embedding similarity (kNN graph,
  * exact or HNSW) and optionally by perceptual hash; writes one JSON line per cluster.
  */
-import { writeFileAtomic } from '../../core/atomic-write.js';
+
 import { EXIT, UsageError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/node/atomic-write.js';
 import {
   clusterRecords,
   DEDUP_NEIGHBOURS,
@@ -14,8 +15,9 @@ import {
   type Representative,
 } from '../../curate/dedup.js';
 import { MAX_HASH_DISTANCE } from '../../curate/hash-pairs.js';
-import { loadCurationInput, writeSubsetManifest } from '../../curate/load.js';
-import { hashManifestImages, type ImageHashes } from '../../curate/phash.js';
+import { loadCurationInput, writeSubsetManifest } from '../../curate/node/load.js';
+import { hashManifestImages } from '../../curate/node/phash-files.js';
+import type { ImageHashes } from '../../curate/phash.js';
 import { parseSearchMethod } from '../../curate/search.js';
 import { noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';
 import { GUARD_OPTIONS, guardOutput } from '../out-guard.js';

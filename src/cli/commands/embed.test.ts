@@ -12,7 +12,8 @@ import type { ManifestItem } from '../../core/types.js';
 import { writeManifest } from '../../data/manifest.js';
 import { readEmbeddings, readFailures } from '../../embed/store.js';
 import { writeTestImages } from '../../embed/testing.js';
-import { isFailure, Preprocessor } from '../../image/preprocess.js';
+import { FilePreprocessor } from '../../image/node/file-preprocessor.js';
+import { isFailure } from '../../image/preprocess.js';
 import { DEFAULT_PREPROCESS } from '../../models/descriptor.js';
 import { runCli, testDir } from '../testing/run-cli.js';
 
@@ -76,7 +77,7 @@ test('embed writes the store; rows equal onnxruntime on each image alone; a brok
     set.ids,
     items.slice(0, 10).map((it) => it.id),
   );
-  const pre = new Preprocessor({ ...DEFAULT_PREPROCESS, resize: 20, crop: 16, interpolation: 'bicubic' });
+  const pre = new FilePreprocessor({ ...DEFAULT_PREPROCESS, resize: 20, crop: 16, interpolation: 'bicubic' });
   const session = await ort.InferenceSession.create(MODEL);
   for (let i = 0; i < 10; i++) {
     const t = await pre.run({ id: items[i].id, path: join(root, 'images', items[i].source) });

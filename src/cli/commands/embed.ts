@@ -9,7 +9,7 @@ import { readManifest } from '../../data/manifest.js';
 import { storePrecomputed } from '../../embed/precomputed.js';
 import { type EmbedSummary, embedManifest } from '../../embed/run.js';
 import { parseShard, type Shard } from '../../embed/shard.js';
-import { defaultWorkers } from '../../image/pool.js';
+import { defaultWorkers } from '../../image/node/pool.js';
 import { PROVIDERS, type ProviderChoice } from '../../models/descriptor.js';
 import { loadModel } from '../../models/load.js';
 import { nonNegativeInt, noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';

@@ -12,7 +12,7 @@ import {
   parsePrecisionThreshold,
   renderGateText,
 } from '../../report/gate.js';
-import { loadResults } from '../../report/results-file.js';
+import { loadResults } from '../../report/node/results-file.js';
 import { parseCommandArgs } from '../args.js';
 
 export const summary = 'check fairness/robustness thresholds on results.json (exit 3 when one is crossed)';

@@ -4,8 +4,8 @@
  * `<out>.skipped.jsonl`, and prints a summary (items, skipped, counts per attribute value).
  */
 import { dirname, resolve } from 'node:path';
-import { writeFileAtomic } from '../../core/atomic-write.js';
 import { InputError, UsageError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/node/atomic-write.js';
 import { IMPORTER_NAMES, loadImporter } from '../../data/importers/registry.js';
 import { formatImportSummary, summarizeImport } from '../../data/importers/summary.js';
 import type { Importer, ImportIssue } from '../../data/importers/types.js';

@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test';
 import type { ManifestItem } from '../../core/types.js';
 import { writeManifest } from '../../data/manifest.js';
 import { writeEmbeddings } from '../../embed/store.js';
-import { loadResults as readResults } from '../../report/results-file.js';
+import { loadResults as readResults } from '../../report/node/results-file.js';
 import { runCliInProcess, testDir } from '../testing/run-cli.js';
 
 const fixture = async <T>(name: string) =>

@@ -2,14 +2,16 @@
  * `fairscope leakage`: test items that have a near-duplicate in the training set (by embedding, and
  * optionally by perceptual hash); writes one JSON line per leaked test item.
  */
-import { writeFileAtomic } from '../../core/atomic-write.js';
+
 import { EXIT, UsageError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/node/atomic-write.js';
 import { DEDUP_THRESHOLD, PHASH_DISTANCE } from '../../curate/dedup.js';
 import { itemGroups } from '../../curate/groups.js';
 import { MAX_HASH_DISTANCE } from '../../curate/hash-pairs.js';
 import { findLeaks } from '../../curate/leakage.js';
-import { loadCurationInput } from '../../curate/load.js';
-import { hashManifestImages, type ImageHashes } from '../../curate/phash.js';
+import { loadCurationInput } from '../../curate/node/load.js';
+import { hashManifestImages } from '../../curate/node/phash-files.js';
+import type { ImageHashes } from '../../curate/phash.js';
 import { parseSearchMethod } from '../../curate/search.js';
 import { noPositionals, parseCommandArgs, positiveInt, required } from '../args.js';
 import { GUARD_OPTIONS, guardOutput } from '../out-guard.js';

@@ -52,7 +52,7 @@ const sha = (path: string) => createHash('sha256').update(readFileSync(path)).di
 /** The same training as `fairscope pretrain`, in a child that SIGKILLs itself once the final checkpoint is on disk. */
 function killedAfterFinalCheckpoint(out: string) {
   const { method, ...values } = options(out);
-  const url = pathToFileURL(join(import.meta.dirname, '..', '..', 'train', 'cli-options.ts')).href;
+  const url = pathToFileURL(join(import.meta.dirname, '..', 'train-options.ts')).href;
   const code = `
     import { runTraining } from ${JSON.stringify(url)};
     await runTraining(${JSON.stringify(method)}, ${JSON.stringify(values)}, {}, {

@@ -1,7 +1,7 @@
 import { parseCommandArgs } from '../../cli/args.js';
 import { UsageError } from '../../core/errors.js';
-import { runTraining, TRAIN_OPTIONS, TRAIN_USAGE } from '../../train/cli-options.js';
 import type { Method } from '../../train/methods.js';
+import { runTraining, TRAIN_OPTIONS, TRAIN_USAGE } from '../train-options.js';
 
 export const summary = 'self-supervised pretraining (SwAV, SimCLR, BYOL, DINO, Barlow Twins) of a backbone';
 

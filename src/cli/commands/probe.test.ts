@@ -9,8 +9,8 @@ import { before, describe, it } from 'node:test';
 import { InputError } from '../../core/errors.js';
 import { readEmbeddings, writeEmbeddings } from '../../embed/store.js';
 import { predictLogits } from '../../probe/head.js';
-import { loadHead } from '../../probe/head-io.js';
 import { knnLogits, predictKnn } from '../../probe/knn-head.js';
+import { loadHead } from '../../probe/node/head-io.js';
 import { captureOutput, testDir } from '../testing/run-cli.js';
 import { run } from './probe.js';
 

@@ -4,8 +4,8 @@
  */
 import { dirname } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { loadResults } from '../../report/results-file.js';
-import { REPORT_FILES, writeReportFiles } from '../../report/write.js';
+import { loadResults } from '../../report/node/results-file.js';
+import { REPORT_FILES, writeReportFiles } from '../../report/node/write.js';
 import { parseCommandArgs } from '../args.js';
 import { GUARD_OPTIONS, GUARD_USAGE, withOutputGuard } from '../out-guard.js';
 

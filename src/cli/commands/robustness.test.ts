@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { ManifestItem, ResultRow } from '../../core/types.js';
 import { writeManifest } from '../../data/manifest.js';
 import { writeEmbeddings } from '../../embed/store.js';
-import { loadResults as readResults } from '../../report/results-file.js';
+import { loadResults as readResults } from '../../report/node/results-file.js';
 import { runCli, testDir } from '../testing/run-cli.js';
 
 const dir = await testDir('fairscope-robustness-');

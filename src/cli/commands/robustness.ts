@@ -1,7 +1,7 @@
 /** `fairscope robustness`: accuracy under distribution shift and corruption, per group, with intervals. */
-import { saveResults } from '../../report/results-file.js';
-import { runRobustness } from '../../robustness/run.js';
-import { readRobustnessSpec } from '../../robustness/spec.js';
+import { saveResults } from '../../report/node/results-file.js';
+import { runRobustness } from '../../robustness/node/run.js';
+import { readRobustnessSpec } from '../../robustness/node/spec.js';
 import { nonNegativeInt, parseCommandArgs, required } from '../args.js';
 import { GUARD_OPTIONS, withOutputGuard } from '../out-guard.js';
 

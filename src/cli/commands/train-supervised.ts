@@ -1,5 +1,5 @@
 import { parseCommandArgs } from '../../cli/args.js';
-import { runTraining, TRAIN_OPTIONS, TRAIN_USAGE } from '../../train/cli-options.js';
+import { runTraining, TRAIN_OPTIONS, TRAIN_USAGE } from '../train-options.js';
 
 export const summary = 'supervised baseline: train a backbone + linear classifier on labelled images';
 

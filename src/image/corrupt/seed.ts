@@ -1,7 +1,10 @@
 /** Per-item seeds: a corrupted item depends only on (seed, item id), never on its position in a run. */
-import { createHash } from 'node:crypto';
+import { sha256Bytes } from '../../core/hash.js';
 
-/** A 32-bit seed from the run's seed and an item id (first 4 bytes of SHA-256 of "seed\0id"). */
+/** A 32-bit seed from the run's seed and an item id (first 4 bytes of SHA-256 of "seed\0id", little-endian). */
 export function itemSeed(seed: number, id: string): number {
-  return createHash('sha256').update(`${seed}\u0000${id}`).digest().readUInt32LE(0);
+  const b = sha256Bytes(`${seed}\u0000${id}`);
+  return (
+    ((b[0] as number) | ((b[1] as number) << 8) | ((b[2] as number) << 16) | ((b[3] as number) << 24)) >>> 0
+  );
 }

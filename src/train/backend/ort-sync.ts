@@ -108,7 +108,7 @@ export class OrtSyncSession {
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
       // Each session would keep its own arena at its peak size: 6.7 GB resident for a ResNet-18
-      // SwAV step at batch 64 against 3.4 GB without, at about the same speed (bench/results/train.md).
+      // SwAV step at batch 64 against 3.4 GB without, at about the same speed (bench/notes/train.md).
       enableCpuMemArena: opts.memoryArena ?? process.env.FAIRSCOPE_ORT_ARENA === '1',
       extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     });

@@ -10,9 +10,9 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as pq from 'parquet-wasm/node';
-import { canonicalJson } from '../core/hash.js';
-import type { ResultsFile } from '../core/results.js';
-import type { AttrValue, ResultRow } from '../core/types.js';
+import { canonicalJson } from '../../core/hash.js';
+import type { ResultsFile } from '../../core/results.js';
+import type { AttrValue, ResultRow } from '../../core/types.js';
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 

@@ -4,13 +4,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-write.js';
-import type { ResultsFile } from '../core/results.js';
-import { renderModelCard } from './model-card.js';
+import { writeFileAtomic } from '../../core/node/atomic-write.js';
+import type { ResultsFile } from '../../core/results.js';
+import { renderModelCard } from '../model-card.js';
+import { renderReport } from '../report.js';
+import { modelOrder } from '../rows.js';
+import { renderSummaryMarkdown } from '../summary.js';
 import { writeResultsParquet } from './parquet.js';
-import { renderReport } from './report.js';
-import { modelOrder } from './rows.js';
-import { renderSummaryMarkdown } from './summary.js';
 
 export interface ReportFiles {
   html: string;

@@ -26,7 +26,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import sharp from 'sharp';
-import type { RgbImage } from './rgb.js';
+import type { RgbImage } from '../rgb.js';
 
 export interface DecodeOptions {
   /** Rotate/flip by the EXIF orientation tag (default false: the stored grid, as PIL). */

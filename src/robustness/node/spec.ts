@@ -27,10 +27,10 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InputError, UsageError } from '../core/errors.js';
-import { CORRUPTION_NAMES, IMAGENET_C_CORRUPTIONS } from '../image/corrupt/index.js';
-import { DEFAULT_MINIMUM_GROUP_SIZE } from '../stats/sample-size.js';
-import { ROBUSTNESS_METRICS } from './evaluate.js';
+import { InputError, UsageError } from '../../core/errors.js';
+import { CORRUPTION_NAMES, IMAGENET_C_CORRUPTIONS } from '../../image/corrupt/index.js';
+import { DEFAULT_MINIMUM_GROUP_SIZE } from '../../stats/sample-size.js';
+import { ROBUSTNESS_METRICS } from '../evaluate.js';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a name of letters, digits, "_", "." or "-"');
 const unit = z.number().min(0).max(1);

@@ -11,13 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
-import type { ManifestItem } from '../core/types.js';
-import { embedManifest } from '../embed/run.js';
-import { readFailures } from '../embed/store.js';
-import { meanPoolExtractor, TEST_PREPROCESS, writeTestImages } from '../embed/testing.js';
+import type { ManifestItem } from '../../core/types.js';
+import { embedManifest } from '../../embed/run.js';
+import { readFailures } from '../../embed/store.js';
+import { meanPoolExtractor, TEST_PREPROCESS, writeTestImages } from '../../embed/testing.js';
+import { isFailure } from '../preprocess.js';
 import { decodeImage, decodePixelLimit } from './decode.js';
+import { FilePreprocessor } from './file-preprocessor.js';
 import { PreprocessPool } from './pool.js';
-import { isFailure, Preprocessor } from './preprocess.js';
 
 let dir: string;
 let fifo: string;
@@ -77,7 +78,7 @@ test('the pixel limit shares a quarter of the memory between the decodes that ru
 test('a FIFO or a device as a source fails at once with "not a regular file"', async () => {
   await assert.rejects(within(decodeImage(fifo), 5000), /not a regular file \(a FIFO\)/);
   await assert.rejects(within(decodeImage('/dev/zero'), 5000), /not a regular file \(a device\)/);
-  const pre = new Preprocessor(TEST_PREPROCESS);
+  const pre = new FilePreprocessor(TEST_PREPROCESS);
   const r = await within(pre.run({ id: 'f', path: fifo }), 5000);
   assert.ok(isFailure(r));
   assert.match(r.reason, /fifo\.png: not a regular file \(a FIFO\)/);

@@ -12,7 +12,16 @@ import * as pq from 'parquet-wasm/node';
 import { writeResultsParquet } from './parquet.js';
 import { loadResults } from './results-file.js';
 
-const SAMPLE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'report', 'sample-results.json');
+const SAMPLE = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'test',
+  'fixtures',
+  'report',
+  'sample-results.json',
+);
 
 test('one Parquet row per result row, with JSON and flattened group/params columns', async () => {
   const results = await loadResults(SAMPLE);

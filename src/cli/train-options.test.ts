@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runTraining } from './cli-options.js';
+import { runTraining } from './train-options.js';
 
 const base = { manifest: 'm.jsonl', backbone: 'resnet-tiny', out: 'run', batch: '8' };
 

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import type { Preprocess } from '../core/types.js';
+import type { Preprocess } from '../../core/types.js';
+import { type ImageFailure, isFailure } from '../preprocess.js';
 import { PreprocessPool } from './pool.js';
-import { type ImageFailure, isFailure } from './preprocess.js';
 
 const pp: Preprocess = {
   resize: 20,

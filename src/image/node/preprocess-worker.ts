@@ -4,8 +4,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
-import type { Preprocess } from '../core/types.js';
-import { type ImageTask, isFailure, Preprocessor } from './preprocess.js';
+import type { Preprocess } from '../../core/types.js';
+import { type ImageTask, isFailure } from '../preprocess.js';
+import { FilePreprocessor } from './file-preprocessor.js';
 
 /** Message from the pool to a worker. */
 export interface WorkerRequest {
@@ -22,7 +23,7 @@ const port = parentPort;
 sharp.concurrency(1);
 sharp.cache(false);
 const data = workerData as { preprocess: Preprocess; maxPixels: number };
-const preprocessor = new Preprocessor(data.preprocess, data.maxPixels);
+const preprocessor = new FilePreprocessor(data.preprocess, data.maxPixels);
 
 port.on('message', (msg: WorkerRequest) => {
   preprocessor.run(msg.task).then(

@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import type { Preprocess } from '../core/types.js';
+import type { Preprocess } from '../../core/types.js';
+import { type ImageFailure, isFailure } from '../preprocess.js';
 import { decodeImage } from './decode.js';
-import { type ImageFailure, isFailure, Preprocessor } from './preprocess.js';
+import { FilePreprocessor } from './file-preprocessor.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'image');
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'image');
 let dir: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fairscope-decode-'));
@@ -52,7 +53,7 @@ test('alpha is dropped without compositing; grey is replicated', async () => {
 });
 
 test('missing, corrupt and truncated files become failure records', async () => {
-  const pre = new Preprocessor({
+  const pre = new FilePreprocessor({
     resize: 8,
     resizeMode: 'squash',
     crop: null,
@@ -107,8 +108,8 @@ test("the pipeline keeps the stored grid unless a model's preprocess says exifOr
     channels: 'rgb',
     layout: 'nhwc',
   };
-  const plain = await new Preprocessor(pp).run({ id: 'a', path });
-  const applied = await new Preprocessor({ ...pp, exifOrientation: 'apply' }).run({ id: 'a', path });
+  const plain = await new FilePreprocessor(pp).run({ id: 'a', path });
+  const applied = await new FilePreprocessor({ ...pp, exifOrientation: 'apply' }).run({ id: 'a', path });
   // nhwc 2x2, rows: stored grid = [red, red], [blue, blue]; rotated = [blue, red], [blue, red]
   assert.deepEqual(Array.from(plain as Float32Array), [255, 0, 0, 255, 0, 0, 0, 0, 255, 0, 0, 255]);
   assert.deepEqual(Array.from(applied as Float32Array), [0, 0, 255, 255, 0, 0, 0, 0, 255, 255, 0, 0]);

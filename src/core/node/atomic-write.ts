@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { type Dirent, existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 
 export interface AtomicWriteOptions {
   /** fsync the file and its folder (default true); false for throwaway files written in bulk. */

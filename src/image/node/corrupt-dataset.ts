@@ -12,12 +12,12 @@ import sharp from 'sharp';
 import { FairscopeError } from '../../core/errors.js';
 import type { ManifestItem, Preprocess } from '../../core/types.js';
 import { resolveSource, writeManifest } from '../../data/manifest.js';
-import { decodeImage } from '../decode.js';
+import { resolutionScale, toRgbImage } from '../corrupt/image.js';
+import { corruptImage, corruptionInfo } from '../corrupt/registry.js';
+import { itemSeed } from '../corrupt/seed.js';
 import { prepareImage } from '../preprocess.js';
 import type { RgbImage } from '../rgb.js';
-import { resolutionScale, toRgbImage } from './image.js';
-import { corruptImage, corruptionInfo } from './registry.js';
-import { itemSeed } from './seed.js';
+import { decodeImage } from './decode.js';
 
 export const CORRUPTED_IMAGES_DIR = 'images';
 export const CORRUPTED_MANIFEST = 'manifest.jsonl';

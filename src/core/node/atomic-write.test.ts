@@ -8,8 +8,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { InputError } from '../errors.js';
 import { recoverFolder, writeFileAtomic, writeFolderAtomic } from './atomic-write.js';
-import { InputError } from './errors.js';
 
 const root = await mkdtemp(join(tmpdir(), 'fairscope-atomic-'));
 after(() => rm(root, { recursive: true, force: true }));

@@ -6,15 +6,16 @@
  */
 import { dirname, join } from 'node:path';
 import type { z } from 'zod';
-import { InputError } from '../core/errors.js';
-import type { ManifestItem } from '../core/types.js';
-import { readClassList, readJsonFile } from '../data/files.js';
-import { readManifest } from '../data/manifest.js';
-import { joinLoadedStore, readStore } from '../embed/load.js';
-import { EMBEDDINGS_FILE } from '../embed/store.js';
-import { CORRUPT_INFO } from '../image/corrupt/dataset.js';
-import type { ClassScores } from '../indicators/class-scores.js';
-import type { ClassMap, MaskSpec } from './labels.js';
+import { InputError } from '../../core/errors.js';
+import type { ManifestItem } from '../../core/types.js';
+import { readClassList, readJsonFile } from '../../data/files.js';
+import { readManifest } from '../../data/manifest.js';
+import { joinLoadedStore, readStore } from '../../embed/load.js';
+import { EMBEDDINGS_FILE } from '../../embed/store.js';
+import { CORRUPT_INFO } from '../../image/node/corrupt-dataset.js';
+import type { ClassScores } from '../../indicators/class-scores.js';
+import type { ClassMap, MaskSpec } from '../labels.js';
+import type { RobustnessModel, RobustnessSet, RobustnessStageOptions } from '../stage.js';
 import {
   baselineErrorsSpec,
   type baselineSpec,
@@ -22,7 +23,6 @@ import {
   type ResolvedDataset,
   type RobustnessSpec,
 } from './spec.js';
-import type { RobustnessModel, RobustnessSet, RobustnessStageOptions } from './stage.js';
 
 /** What the stage needs, plus what the results file records about the inputs. */
 export interface LoadedRobustness {

@@ -5,8 +5,8 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../core/errors.js';
-import type { Head, HeadSource, KnnHead, LinearHead, ProbeMetrics, ResolvedProbeOptions } from './head.js';
+import { InputError } from '../../core/errors.js';
+import type { Head, HeadSource, KnnHead, LinearHead, ProbeMetrics, ResolvedProbeOptions } from '../head.js';
 
 export const HEAD_FORMAT = 'fairscope-head/1';
 export const HEAD_FILE = 'head.json';

@@ -1,8 +1,8 @@
 /** `fairscope robustness` without the command line: spec -> the stage -> what the results file gets. */
-import type { ResultsUpdate } from '../core/results.js';
+import type { ResultsUpdate } from '../../core/results.js';
+import { evaluateRobustnessStage, type RobustnessStageResult } from '../stage.js';
 import { effectiveRobustnessOf, loadBaseline, loadRobustnessInputs } from './load.js';
 import type { RobustnessSpec } from './spec.js';
-import { evaluateRobustnessStage, type RobustnessStageResult } from './stage.js';
 
 /** Overrides from the command line. */
 export interface RunOverrides {

@@ -4,10 +4,10 @@
  * reported; any other mismatch is an error.
  */
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { ManifestItem } from '../core/types.js';
-import { resolveSource, writeManifest } from '../data/manifest.js';
-import { loadEmbeddedItems } from '../embed/load.js';
-import { type DistanceMetric, type PointMatrix, pointsOf } from './points.js';
+import type { ManifestItem } from '../../core/types.js';
+import { resolveSource, writeManifest } from '../../data/manifest.js';
+import { loadEmbeddedItems } from '../../embed/load.js';
+import { type DistanceMetric, type PointMatrix, pointsOf } from '../points.js';
 
 export interface CurationInput {
   manifestPath: string;

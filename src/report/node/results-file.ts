@@ -7,15 +7,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { InputError } from '../core/errors.js';
+import { InputError } from '../../core/errors.js';
 import {
   emptyResults,
   mergeResults,
   type ResultsFile,
   type ResultsUpdate,
   resultsJson,
-} from '../core/results.js';
-import { parseResults } from './schema.js';
+} from '../../core/results.js';
+import { parseResults } from '../schema.js';
 
 /**
  * Reads and validates a results.json file (a version-1 file is upgraded).

@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Rng } from '../core/rng.js';
-import type { KnnHead, LinearHead } from './head.js';
+import { Rng } from '../../core/rng.js';
+import type { KnnHead, LinearHead } from '../head.js';
+import { buildKnnHead } from '../knn-head.js';
+import { resolveProbeOptions } from '../train.js';
 import { loadHead, saveHead } from './head-io.js';
-import { buildKnnHead } from './knn-head.js';
-import { resolveProbeOptions } from './train.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

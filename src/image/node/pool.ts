@@ -13,10 +13,11 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { FairscopeError } from '../core/errors.js';
-import type { Preprocess } from '../core/types.js';
+import { FairscopeError } from '../../core/errors.js';
+import type { Preprocess } from '../../core/types.js';
+import type { ImageFailure, ImageTask } from '../preprocess.js';
 import { availableMemory, decodePixelLimit } from './decode.js';
-import { type ImageFailure, type ImageTask, Preprocessor } from './preprocess.js';
+import { FilePreprocessor } from './file-preprocessor.js';
 import type { WorkerRequest, WorkerResponse } from './preprocess-worker.js';
 
 /** Tasks queued on one worker at a time: one decoding while another is being resized. */
@@ -60,7 +61,7 @@ export function defaultWorkers(): number {
 export class PreprocessPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
-  private readonly inline: Preprocessor | null;
+  private readonly inline: FilePreprocessor | null;
   private seq = 0;
   private broken: Error | null = null;
   private closed = false;
@@ -82,7 +83,7 @@ export class PreprocessPool {
   ) {
     this.maxPixels = decodePixelLimit(workers === 0 ? INLINE_DECODES : workers * PER_WORKER, memory);
     // Validates the preprocess here, before any worker starts.
-    const pre = new Preprocessor(preprocess, this.maxPixels);
+    const pre = new FilePreprocessor(preprocess, this.maxPixels);
     this.inline = workers === 0 ? pre : null;
     for (let i = 0; i < workers; i++) this.slots.push(this.spawn());
   }

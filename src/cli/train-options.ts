@@ -1,13 +1,13 @@
-import { positiveInt } from '../cli/args.js';
-import { GUARD_OPTIONS, GUARD_USAGE, guardOutput } from '../cli/out-guard.js';
 import { UsageError } from '../core/errors.js';
-import { type AugmentConfig, augmentProblems } from './augment.js';
-import { BACKBONES } from './backbones/presets.js';
-import { type BackendChoice, selectBackend } from './backend/select.js';
-import { loadTrainingImages } from './data.js';
-import { DEFAULT_CONFIG, type EpochReport, type TrainConfig, type TrainRun, train } from './loop.js';
-import type { Method } from './methods.js';
-import type { OptimizerName } from './optimizer.js';
+import { type AugmentConfig, augmentProblems } from '../train/augment.js';
+import { BACKBONES } from '../train/backbones/presets.js';
+import { type BackendChoice, selectBackend } from '../train/backend/select.js';
+import { loadTrainingImages } from '../train/data.js';
+import { DEFAULT_CONFIG, type EpochReport, type TrainConfig, type TrainRun, train } from '../train/loop.js';
+import type { Method } from '../train/methods.js';
+import type { OptimizerName } from '../train/optimizer.js';
+import { positiveInt } from './args.js';
+import { GUARD_OPTIONS, GUARD_USAGE, guardOutput } from './out-guard.js';
 
 /** Options shared by `pretrain` and `train-supervised`. */
 export const TRAIN_OPTIONS = {
