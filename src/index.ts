@@ -38,6 +38,8 @@ export { findDuplicates } from './curate/dedup.js';
 export { findLeaks } from './curate/leakage.js';
 // Curation.
 export {
+  type CurationParams,
+  type CurationRow,
   type CurationStageOptions,
   type CurationStageResult,
   curateDataset,
@@ -59,13 +61,25 @@ export { CORRUPTION_NAMES, corruptImage, corruptionCatalogue } from './image/cor
 export { preprocessHash } from './image/preprocess.js';
 // The three Fairness Indicators.
 export type { ClassScores } from './indicators/class-scores.js';
-export { evaluateGeographic, type GeographicStageOptions } from './indicators/geographic-stage.js';
+export {
+  evaluateGeographic,
+  type GeographicParams,
+  type GeographicRow,
+  type GeographicStageOptions,
+} from './indicators/geographic-stage.js';
 export {
   evaluateLabelAssociation,
+  type LabelAssociationParams,
+  type LabelAssociationRow,
   type LabelAssociationStageOptions,
 } from './indicators/label-association-stage.js';
 export { loadTaxonomy } from './indicators/node/taxonomy-file.js';
-export { evaluateRetrieval, type RetrievalStageOptions } from './indicators/retrieval-stage.js';
+export {
+  evaluateRetrieval,
+  type RetrievalParams,
+  type RetrievalRow,
+  type RetrievalStageOptions,
+} from './indicators/retrieval-stage.js';
 export { parseTaxonomy, type Taxonomy } from './indicators/taxonomy.js';
 export { type LoadedModel, loadModel } from './models/load.js';
 export { BUILTIN_MODELS } from './models/registry.js';
@@ -76,9 +90,12 @@ export {
   checkHeadFits,
   evaluateProbe,
   fitProbe,
+  type ProbeAccuracyParams,
+  type ProbeAccuracyRow,
   type ProbeEvalOptions,
   type ProbeFit,
   type ProbeFitOptions,
+  predictWithProbe,
   probeLogits,
 } from './probe/stage.js';
 // Results files and the report.

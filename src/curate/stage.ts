@@ -7,7 +7,7 @@
  * evaluateSelection.
  */
 import { type StageResult, stageResult } from '../core/stage.js';
-import type { ManifestItem } from '../core/types.js';
+import type { ManifestItem, ResultRow, RowParams } from '../core/types.js';
 import { type EmbeddedItems, joinNotes } from '../embed/join.js';
 import type { FrameOptions } from '../stats/metric-frame.js';
 import { DEDUP_THRESHOLD } from './dedup.js';
@@ -42,7 +42,11 @@ export interface CurationStageOptions {
   onProgress?: () => void;
 }
 
-export interface CurationStageResult extends StageResult {
+/** Parameters every curation row has. */
+export type CurationParams = RowParams & { strategy: string; budget: number; seed: number };
+export type CurationRow = ResultRow<CurationParams>;
+
+export interface CurationStageResult extends StageResult<CurationRow> {
   run: CurationRun;
   report: CurationReport;
   /** The selected items, in selection order. */
@@ -86,7 +90,7 @@ export async function curateDataset(
   });
   return {
     ...stageResult({
-      rows: curationSummary(run.report, { model, dataset: pool.dataset }),
+      rows: curationSummary(run.report, { model, dataset: pool.dataset }) as CurationRow[],
       notes: joinNotes(pool).map((n) => `curation (${model}): ${n}`),
       failures: pool.excluded,
     }),
@@ -106,7 +110,7 @@ export async function evaluateSelection(
   curation: CurationStageResult,
   test: EmbeddedItems,
   options: { evaluate: SelectionEvalSpec; seed: number; bootstrap: FrameOptions },
-): Promise<StageResult> {
+): Promise<StageResult<CurationRow>> {
   const { report, run } = curation;
   const out = await evaluateCuratedSelection({
     spec: options.evaluate,
@@ -127,5 +131,5 @@ export async function evaluateSelection(
     seed: options.seed,
     bootstrap: options.bootstrap,
   });
-  return stageResult({ rows: out.rows, notes: out.notes, failures: test.excluded });
+  return stageResult({ rows: out.rows as CurationRow[], notes: out.notes, failures: test.excluded });
 }

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../core/errors.js';
 import type { FailedItem, ManifestItem, Preprocess } from '../core/types.js';
+import type { EmbeddedItems } from '../embed/join.js';
 import { checkLogits } from './predictions.js';
 
 export interface ClassScores {
@@ -21,6 +22,54 @@ export interface ClassScores {
   excluded?: FailedItem[];
   /** The preprocessing of the images behind the scores, when the store records it. */
   preprocess?: Preprocess;
+}
+
+/**
+ * The class scores of a prediction store joined with a manifest: its logits, named by the store's
+ * classes, or by `classes` (a class list given separately), or "0".."C-1" when neither names them.
+ * @throws InputError when the store has no logits, or the class names do not match their columns
+ */
+export function scoresOfStore(
+  model: string,
+  joined: EmbeddedItems,
+  options: { classes?: readonly string[]; classesFile?: string; nameByIndex?: boolean } = {},
+): ClassScores {
+  if (joined.logits === undefined) {
+    throw new InputError(
+      joined.store,
+      'the store has no logits column: run `fairscope probe predict` (or embed a classifier) first',
+      { field: 'logits' },
+    );
+  }
+  const width = joined.logits.length / Math.max(1, joined.items.length);
+  const classes =
+    options.classes ??
+    joined.classes ??
+    (options.nameByIndex ? Array.from({ length: width }, (_, i) => String(i)) : undefined);
+  if (classes === undefined) {
+    throw new InputError(joined.store, 'lists no classes: give a class list (--classes CLASSES.txt)', {
+      field: 'classes',
+    });
+  }
+  if (classes.length !== width) {
+    throw new InputError(
+      options.classesFile ?? joined.store,
+      `${classes.length} class names for logits of ${width} columns`,
+      {
+        field: 'classes',
+      },
+    );
+  }
+  return {
+    model,
+    dataset: joined.dataset,
+    source: joined.store,
+    items: joined.items,
+    logits: joined.logits,
+    classes: [...classes],
+    excluded: joined.excluded,
+    ...(joined.preprocess === undefined ? {} : { preprocess: joined.preprocess }),
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { deviation, deviationsThatHold } from '../core/deviations.js';
 import { type StageResult, stageResult } from '../core/stage.js';
-import type { ComparisonKind } from '../core/types.js';
+import type { ComparisonKind, ResultRow, RowParams } from '../core/types.js';
 import { preprocessDeviations } from '../embed/deviations.js';
 import { DEFAULT_MISSING_VALUES } from '../stats/groups.js';
 import type { FrameOptions } from '../stats/metric-frame.js';
@@ -36,6 +36,15 @@ interface Context {
   multiLabelItems: number;
 }
 
+/** Parameters every geographic row has. */
+export type GeographicParams = RowParams & {
+  threshold: number;
+  topK: number;
+  unit: string;
+  aggregation: string;
+};
+export type GeographicRow = ResultRow<GeographicParams>;
+
 /** How the geographic indicator departs from vissl's script, and when. */
 export const GEOGRAPHIC_DEVIATIONS = {
   deduplicated: deviation<Context>(
@@ -57,7 +66,10 @@ export const DEFAULT_GEOGRAPHIC_GROUP_SPECS: readonly GroupSpec[] = Object.freez
  * @throws InputError for scores that are not finite or do not match the classes, a concept map that
  *   names unknown classes; UsageError for a group attribute no item has
  */
-export function evaluateGeographic(scores: ClassScores, options: GeographicStageOptions): StageResult {
+export function evaluateGeographic(
+  scores: ClassScores,
+  options: GeographicStageOptions,
+): StageResult<GeographicRow> {
   checkClassScores(scores);
   const where = `geographic (${scores.model}, ${scores.dataset})`;
   const conceptsOfClass =
@@ -85,7 +97,7 @@ export function evaluateGeographic(scores: ClassScores, options: GeographicStage
   if (excluded.length > 0)
     notes.push(`${where}: ${excluded.length} item(s) excluded (no prediction): see failures`);
   return stageResult({
-    rows: out.rows,
+    rows: out.rows as GeographicRow[],
     notes,
     failures: excluded,
     deviations: [

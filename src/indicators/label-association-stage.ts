@@ -7,7 +7,7 @@
 import { deviation, deviationsThatHold } from '../core/deviations.js';
 import { InputError } from '../core/errors.js';
 import { type StageResult, stageResult } from '../core/stage.js';
-import type { ComparisonKind } from '../core/types.js';
+import type { ComparisonKind, ResultRow, RowParams } from '../core/types.js';
 import { preprocessDeviations } from '../embed/deviations.js';
 import { DEFAULT_MISSING_VALUES, isMissingGroup, splitByGrouping } from '../stats/groups.js';
 import type { FrameOptions } from '../stats/metric-frame.js';
@@ -17,6 +17,10 @@ import { LABEL_ASSOCIATION_THRESHOLDS, labelAssociation } from './label-associat
 import { checkTaxonomyCoverage, type Taxonomy } from './taxonomy.js';
 
 export type PerClass = 'taxonomy' | 'all' | 'none';
+
+/** Parameters every label-association row has (plus association, class, label... by metric). */
+export type LabelAssociationParams = RowParams & { tau: number; topK: number; taxonomy: string };
+export type LabelAssociationRow = ResultRow<LabelAssociationParams>;
 
 export interface LabelAssociationStageOptions {
   taxonomy: Taxonomy;
@@ -110,7 +114,7 @@ export function labelNamesOf(
 export function evaluateLabelAssociation(
   scores: ClassScores,
   options: LabelAssociationStageOptions,
-): StageResult {
+): StageResult<LabelAssociationRow> {
   checkClassScores(scores);
   const labelNames =
     options.labelNameMap === undefined ? undefined : labelNamesOf(options.labelNameMap, scores.classes);
@@ -151,7 +155,7 @@ export function evaluateLabelAssociation(
     );
   }
   return stageResult({
-    rows,
+    rows: rows as LabelAssociationRow[],
     notes,
     failures: excluded,
     deviations: [

@@ -6,7 +6,7 @@
 import { deviation, deviationsThatHold } from '../core/deviations.js';
 import { InputError, UsageError } from '../core/errors.js';
 import { type StageResult, stageResult } from '../core/stage.js';
-import type { ComparisonKind } from '../core/types.js';
+import type { ComparisonKind, ResultRow, RowParams } from '../core/types.js';
 import { preprocessDeviations } from '../embed/deviations.js';
 import type { EmbeddedItems } from '../embed/join.js';
 import { firstNonFinite } from '../linalg/normalize.js';
@@ -35,6 +35,10 @@ export interface RetrievalStageOptions {
   bootstrap: FrameOptions;
   onProgress?: (done: number, total: number) => void;
 }
+
+/** Parameters every retrieval row has (precision rows also name the attribute; recall rows the sample). */
+export type RetrievalParams = RowParams & { k: number; search: 'exact' | 'hnsw'; unit: string };
+export type RetrievalRow = ResultRow<RetrievalParams>;
 
 interface Context {
   tiedQueries: number;
@@ -84,7 +88,7 @@ export async function evaluateRetrieval(
   queries: EmbeddedItems,
   database: EmbeddedItems,
   options: RetrievalStageOptions,
-): Promise<StageResult> {
+): Promise<StageResult<RetrievalRow>> {
   if (queries.dim !== database.dim) {
     throw new InputError(
       database.store,
@@ -143,7 +147,7 @@ export async function evaluateRetrieval(
   if (excluded.length > 0)
     notes.push(`${where}: ${excluded.length} item(s) excluded (no embedding): see failures`);
   return stageResult({
-    rows: out.rows,
+    rows: out.rows as RetrievalRow[],
     notes,
     failures: excluded,
     deviations: [

@@ -6,7 +6,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { type StageResult, stageResult } from '../core/stage.js';
-import type { ManifestItem, ResultRow } from '../core/types.js';
+import type { ManifestItem, ResultRow, RowParams } from '../core/types.js';
 import type { EmbeddedItems } from '../embed/join.js';
 import type { FrameOptions } from '../stats/metric-frame.js';
 import { classList, formatLabelSource, type LabelSource, labelOf, parseLabelSource } from './dataset.js';
@@ -199,9 +199,35 @@ export function checkHeadFits(
   }
 }
 
+/** Parameters every probe-accuracy row has. */
+export type ProbeAccuracyParams = RowParams & {
+  adaptation: string;
+  head: string;
+  labelFrom: string;
+  resamples: number;
+  level: number;
+};
+export type ProbeAccuracyRow = ResultRow<ProbeAccuracyParams>;
+
+/**
+ * The prediction stage: a head's class scores for every row of a store (checked to fit the head).
+ * @returns (ids.length, head.classes.length) row-major
+ */
+export function predictWithProbe(
+  head: Head,
+  headName: string,
+  data: { ids: string[]; embeddings: Float32Array; dim: number; modelId: string; store: string },
+  options: PredictOptions = {},
+): Promise<Float32Array> {
+  checkHeadFits(head, headName, data);
+  return probeLogits(head, data.embeddings, data.ids.length, data.ids, options);
+}
+
 export interface ProbeEvalOptions {
   /** Model name in the rows. */
   model: string;
+  /** The head's name in messages (its folder). */
+  headName?: string;
   /** Default: the head's label source. */
   labelFrom?: string;
   skipUnlabeled?: boolean;
@@ -221,7 +247,8 @@ export async function evaluateProbe(
   head: Head,
   test: EmbeddedItems,
   options: ProbeEvalOptions,
-): Promise<StageResult> {
+): Promise<StageResult<ProbeAccuracyRow>> {
+  checkHeadFits(head, options.headName ?? 'the head', test);
   const labelFrom = options.labelFrom ?? head.source?.labelFrom ?? 'labels';
   const source = parseLabelSource(labelFrom);
   const {
@@ -279,7 +306,7 @@ export async function evaluateProbe(
   if (skipped > 0) notes.push(`${where}: skipped ${skipped} item(s) without a class`);
   if (test.excluded.length > 0)
     notes.push(`${where}: ${test.excluded.length} item(s) excluded (no embedding): see failures`);
-  return stageResult({ rows, notes, failures: test.excluded });
+  return stageResult({ rows: rows as ProbeAccuracyRow[], notes, failures: test.excluded });
 }
 
 /** Describes a head for the report's model table. */

@@ -9,7 +9,6 @@
 import { deviation, deviationsThatHold } from '../core/deviations.js';
 import { type StageResult, stageResult } from '../core/stage.js';
 import type { FailedItem, ManifestItem } from '../core/types.js';
-import { preprocessDeviations } from '../embed/deviations.js';
 import type { ClassScores } from '../indicators/class-scores.js';
 import { checkClassScores } from '../indicators/class-scores.js';
 import { labelOf, parseLabelSource } from '../probe/dataset.js';
@@ -206,9 +205,6 @@ export function evaluateRobustnessStage(
       ? { ...r, dataset: options.inDistribution }
       : r,
   );
-  const preprocess = models.flatMap((m) =>
-    [...m.scores.values()].flatMap((s) => preprocessDeviations(m.id, s.preprocess)),
-  );
   const setDeviations = sets.flatMap((s) => s.deviations ?? []);
   return {
     ...stageResult({
@@ -217,7 +213,6 @@ export function evaluateRobustnessStage(
       notes: result.warnings.map((w) => `robustness: ${w}`),
       deviations: [
         ...new Set([
-          ...preprocess,
           ...setDeviations,
           ...deviationsThatHold(ROBUSTNESS_DEVIATIONS, {
             corruptionSets: sets.filter((s) => s.kind === 'corruption').length,

@@ -25,7 +25,8 @@ usage: fairscope audit SPEC.yaml --out DIR [--force] [--model-card] [--json]
   --model-card   also write DIR/model-card.md
   --json         print the output file paths and counts as JSON
 
-Exit status: 0 done, 1 a runtime failure (bad data, a model that cannot run), 2 a bad spec or command line.
+Exit status: 0 done, 1 a runtime failure (bad data, a model that cannot run) or images that could not
+be used (excluded and listed in results.json, as \`embed\` does), 2 a bad spec or command line.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -74,9 +75,17 @@ export async function run(argv: string[]): Promise<number> {
   };
   if (args.values.json) process.stdout.write(`${JSON.stringify(summaryOut, null, 2)}\n`);
   else {
-    process.stdout.write(
-      `${run.reused ? 'up to date' : 'done'}: ${summaryOut.rows} result rows, ${summaryOut.failures} failed image(s)\n  report: ${run.files.html}\n  results: ${run.files.results}\n`,
-    );
+    const lines = [
+      `${run.reused ? 'up to date' : 'done'}: ${summaryOut.rows} result rows`,
+      `  report: ${run.files.html}`,
+      `  results: ${run.files.results}`,
+    ];
+    // As \`embed\` does: failed images are excluded (never replaced), said last, and exit 1.
+    if (summaryOut.failures > 0)
+      lines.push(
+        `${summaryOut.failures} image(s) could not be used and were excluded: listed under "failures" in ${run.files.results}`,
+      );
+    process.stdout.write(`${lines.join('\n')}\n`);
   }
-  return EXIT.ok;
+  return summaryOut.failures > 0 ? EXIT.failure : EXIT.ok;
 }

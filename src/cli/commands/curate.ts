@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { EXIT, UsageError } from '../../core/errors.js';
-import { mergeStageResults } from '../../core/stage.js';
+import { mergeStageResults, type StageResult } from '../../core/stage.js';
 import { DEDUP_THRESHOLD } from '../../curate/dedup.js';
 import type { SelectionEvalSpec } from '../../curate/evaluate-selection.js';
 import { FIRST_PICKS, type FirstPick } from '../../curate/kcenter.js';
@@ -17,7 +17,7 @@ import { parseShares, type ShareSpec } from '../../curate/quotas.js';
 import type { CurationReport } from '../../curate/run.js';
 import { parseSearchMethod } from '../../curate/search.js';
 import { STRATEGIES, type Strategy } from '../../curate/select.js';
-import { curateDataset, evaluateSelection } from '../../curate/stage.js';
+import { type CurationRow, curateDataset, evaluateSelection } from '../../curate/stage.js';
 import { TYPICALITY_NEIGHBOURS } from '../../curate/typicality.js';
 import { loadEmbeddedItems } from '../../embed/load.js';
 import { groupSpecsOf } from '../../indicators/group-specs.js';
@@ -317,7 +317,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     progress.stop();
   }
-  const results = [curation];
+  const results: StageResult<CurationRow>[] = [curation];
   if (evaluateSpec !== undefined) {
     const testManifest = required(values['evaluate-test'], 'evaluate-test');
     const test = await loadEmbeddedItems({
@@ -325,14 +325,13 @@ export async function run(argv: string[]): Promise<number> {
       store: values['evaluate-embeddings'] ?? embeddingsDir,
       dataset: evaluateSpec.test,
     });
-    results.push({
-      ...curation,
-      ...(await evaluateSelection(model, pool, curation, test, {
+    results.push(
+      await evaluateSelection(model, pool, curation, test, {
         evaluate: evaluateSpec,
         seed,
         bootstrap: bootstrapOptions(values),
-      })),
-    });
+      }),
+    );
   }
   const result = mergeStageResults(results);
   const { report } = curation;

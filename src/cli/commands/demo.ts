@@ -139,9 +139,14 @@ export async function run(argv: string[]): Promise<number> {
         `  results: ${run.files.results}`,
         `  spec:    ${specPath}`,
       ];
+      if (out.failures > 0)
+        lines.push(
+          `${out.failures} image(s) could not be used and were excluded: listed under "failures" in ${run.files.results}`,
+        );
       process.stdout.write(`${lines.join('\n')}\n`);
     }
-    return EXIT.ok;
+    // As `embed` and `audit` do: excluded images make the exit status 1.
+    return out.failures > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     await release();
   }

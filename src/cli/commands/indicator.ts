@@ -5,13 +5,13 @@
  * returns to results.json.
  */
 import { basename, extname } from 'node:path';
-import { InputError, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import type { StageResult } from '../../core/stage.js';
 import type { ResultRow } from '../../core/types.js';
 import { readClassList, readJsonFile } from '../../data/files.js';
 import type { EmbeddedItems } from '../../embed/join.js';
 import { loadEmbeddedItems } from '../../embed/load.js';
-import type { ClassScores } from '../../indicators/class-scores.js';
+import { type ClassScores, scoresOfStore } from '../../indicators/class-scores.js';
 import { DEFAULT_GEOGRAPHIC_GROUPS, GEOGRAPHIC_THRESHOLDS } from '../../indicators/geographic.js';
 import { evaluateGeographic } from '../../indicators/geographic-stage.js';
 import { groupSpecsOf } from '../../indicators/group-specs.js';
@@ -146,34 +146,13 @@ async function loadScores(
     dataset,
     allowMissing: v['allow-missing'] ?? false,
   });
-  if (loaded.logits === undefined) {
-    throw new InputError(
-      dir,
-      'the store has no logits column: run `fairscope probe predict` (or embed a classifier) first',
-      { field: 'logits' },
-    );
-  }
-  const classes = v.classes === undefined ? loaded.classes : await readClassList(v.classes);
-  if (classes === undefined)
-    throw new InputError(dir, 'lists no classes: pass --classes CLASSES.txt', { field: 'classes' });
-  const width = loaded.logits.length / loaded.items.length;
-  if (width !== classes.length) {
-    throw new InputError(v.classes ?? dir, `${classes.length} class names for logits of ${width} columns`, {
-      field: 'classes',
-    });
-  }
+  const classes = v.classes === undefined ? undefined : await readClassList(v.classes);
   return {
     loaded,
-    scores: {
-      model: v.model ?? loaded.modelId,
-      dataset,
-      source: dir,
-      items: loaded.items,
-      logits: loaded.logits,
-      classes,
-      excluded: loaded.excluded,
-      ...(loaded.preprocess === undefined ? {} : { preprocess: loaded.preprocess }),
-    },
+    scores: scoresOfStore(v.model ?? loaded.modelId, loaded, {
+      ...(classes === undefined ? {} : { classes }),
+      ...(v.classes === undefined ? {} : { classesFile: v.classes }),
+    }),
   };
 }
 

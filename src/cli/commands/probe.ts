@@ -12,7 +12,7 @@ import { writeEmbeddings } from '../../embed/store.js';
 import { formatLabelSource, type LabelSource, parseLabelSource } from '../../probe/dataset.js';
 import { loadHead, saveHead } from '../../probe/node/head-io.js';
 import type { ComputeBackend } from '../../probe/products.js';
-import { checkHeadFits, evaluateProbe, fitProbe, probeLogits } from '../../probe/stage.js';
+import { evaluateProbe, fitProbe, predictWithProbe } from '../../probe/stage.js';
 import { saveResults } from '../../report/node/results-file.js';
 import { numberList, parseCommandArgs, positiveInt, required } from '../args.js';
 import { GUARD_OPTIONS, GUARD_USAGE, guardOutput, withOutputGuard } from '../out-guard.js';
@@ -239,12 +239,16 @@ async function predict(argv: string[]): Promise<number> {
   const out = required(v.out, 'out');
   const [head, store] = await Promise.all([loadHead(headDir), readStore(dir)]);
   const { set } = store;
-  checkHeadFits(head, headDir, { dim: set.dim, modelId: set.modelId, store: dir });
   const n = set.ids.length;
-  const logits = await probeLogits(head, set.data, n, set.ids, {
-    backend: backendOf(v),
-    ...(threadsOf(v) === undefined ? {} : { threads: threadsOf(v) }),
-  });
+  const logits = await predictWithProbe(
+    head,
+    headDir,
+    { ids: set.ids, embeddings: set.data, dim: set.dim, modelId: set.modelId, store: dir },
+    {
+      backend: backendOf(v),
+      ...(threadsOf(v) === undefined ? {} : { threads: threadsOf(v) }),
+    },
+  );
   const modelId = v['model-id'] ?? `${set.modelId}+${head.adaptation}`;
   const release = await guardOutput({
     command: 'probe predict',
@@ -318,10 +322,10 @@ async function evaluate(argv: string[]): Promise<number> {
       allowMissing: v['allow-missing'] ?? false,
     }),
   ]);
-  checkHeadFits(head, headDir, test);
   const model = v.model ?? `${test.modelId}+${head.adaptation}`;
   const result = await evaluateProbe(head, test, {
     model,
+    headName: headDir,
     ...(v['label-from'] === undefined ? {} : { labelFrom: v['label-from'] }),
     skipUnlabeled: v['skip-unlabeled'] === true,
     ks: numberList(v.k, 'k', [1, 5]),

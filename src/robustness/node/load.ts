@@ -13,7 +13,7 @@ import { readManifest } from '../../data/manifest.js';
 import { joinLoadedStore, readStore } from '../../embed/load.js';
 import { EMBEDDINGS_FILE } from '../../embed/store.js';
 import { CORRUPT_INFO } from '../../image/node/corrupt-dataset.js';
-import type { ClassScores } from '../../indicators/class-scores.js';
+import { type ClassScores, scoresOfStore } from '../../indicators/class-scores.js';
 import type { ClassMap, MaskSpec } from '../labels.js';
 import type { RobustnessModel, RobustnessSet, RobustnessStageOptions } from '../stage.js';
 import {
@@ -103,19 +103,8 @@ export async function loadPredictionScores(
     { manifest: set.manifest, dataset: set.name },
     { allowMissing },
   );
-  const logits = joined.logits as Float32Array;
-  const width = logits.length / joined.items.length;
-  return {
-    model,
-    dataset: set.name,
-    source: dir,
-    items: joined.items,
-    logits,
-    // A folder without a class list: classes are their indices.
-    classes: joined.classes ?? Array.from({ length: width }, (_, i) => String(i)),
-    excluded: joined.excluded,
-    ...(joined.preprocess === undefined ? {} : { preprocess: joined.preprocess }),
-  };
+  // A folder without a class list: classes are their indices.
+  return scoresOfStore(model, joined, { nameByIndex: true });
 }
 
 /**
