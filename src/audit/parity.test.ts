@@ -431,3 +431,58 @@ describe('results files stay valid after any number of re-runs', () => {
     assert.ok(byAttribute('skintone') > 0);
   });
 });
+
+describe('robustness scores what the probe predicts', () => {
+  it('without labelFrom, the label source recorded by `probe predict` is scored, as the audit defaults to the probe’s', async () => {
+    const ok = async (...args: string[]) => {
+      const r = await runCliInProcess(...args);
+      assert.equal(r.code, 0, `${args.join(' ')}\n${r.stderr}`);
+    };
+    await ok(
+      'probe',
+      'train',
+      '--manifest',
+      at('train.jsonl'),
+      '--embeddings',
+      at('store'),
+      '--label-from',
+      'attr:skintone',
+      '--out',
+      at('head-tone'),
+    );
+    await ok(
+      'probe',
+      'predict',
+      '--head',
+      at('head-tone'),
+      '--embeddings',
+      at('store'),
+      '--out',
+      at('preds-tone'),
+    );
+    const spec = (labelFrom?: string) =>
+      stringify({
+        inDistribution: 'test',
+        datasets: { test: { manifest: 'test.jsonl' }, shift: { manifest: 'shift.jsonl' } },
+        models: { m: { test: 'preds-tone', shift: 'preds-tone' } },
+        groups: ['gender'],
+        ...(labelFrom === undefined ? {} : { labelFrom }),
+        bootstrap: { seed: 0, resamples: 50, level: 0.95 },
+      });
+    await writeFile(at('rob-tone.yaml'), spec());
+    await writeFile(at('rob-tone-explicit.yaml'), spec('attr:skintone'));
+    await ok('robustness', '--spec', at('rob-tone.yaml'), '--out', at('rob-tone.json'));
+    await ok('robustness', '--spec', at('rob-tone-explicit.yaml'), '--out', at('rob-tone-explicit.json'));
+    const implicit = await loadResults(at('rob-tone.json'));
+    const explicit = await loadResults(at('rob-tone-explicit.json'));
+    assert.deepEqual(sorted(implicit.rows), sorted(explicit.rows));
+    const overall = implicit.rows.find(
+      (r) =>
+        r.kind === 'value' &&
+        r.metric === 'top1' &&
+        r.params.shift === 'none' &&
+        Object.keys(r.group).length === 0,
+    );
+    assert.equal(overall?.n, 24, 'every test item is scored against its skin tone');
+  });
+});

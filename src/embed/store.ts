@@ -34,6 +34,8 @@ export interface StoreMeta {
   preprocessHash?: string;
   /** The preprocessing the images were embedded with (stores written before it was recorded lack it). */
   preprocess?: Preprocess;
+  /** Prediction stores (`probe predict`): the label source of the head's classes (labels | attr:NAME). */
+  labelFrom?: string;
   /** Hash of the manifest the rows came from (embed: hash of every item, in order). */
   manifestHash?: string;
   /** Rows in embeddings.parquet. */

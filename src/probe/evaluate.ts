@@ -8,17 +8,15 @@ import type { GroupMetric, ManifestItem } from '../core/types.js';
 import {
   buildMetricFrames,
   type ClusterSums,
+  DEFAULT_MISSING_VALUES,
   type FrameGroupInput,
   indexClusters,
   itemSums,
   type MetricFrame,
   type MetricFrameInput,
-  MISSING_ATTRIBUTE,
+  type MinimumGroupSize,
   splitItems,
 } from '../stats/index.js';
-
-/** Only an absent attribute is a missing value here: every value present is compared. */
-const MISSING_VALUES: ReadonlySet<string> = new Set([MISSING_ATTRIBUTE]);
 
 /**
  * Whether the true class is among the k best scores, ordering classes by (−score, class index) as
@@ -58,6 +56,9 @@ export interface AccuracyOptions {
   seed: number;
   resamples?: number;
   level?: number;
+  /** Values reported but left out of gaps (default DEFAULT_MISSING_VALUES, as every evaluator). */
+  missingValues?: readonly string[];
+  minimumGroupSize?: MinimumGroupSize;
 }
 
 export interface AccuracyReport {
@@ -85,7 +86,8 @@ export function accuracyReport(
     itemSums(members, clusterIndex, (i) => hits[i] as number);
   const all = Array.from({ length: n }, (_, i) => i);
   const attributes = opts.groupBy ?? [];
-  const splits = attributes.map((a) => splitItems(items, { name: a, attributes: [a] }, MISSING_VALUES));
+  const missing = new Set<string>(opts.missingValues ?? DEFAULT_MISSING_VALUES);
+  const splits = attributes.map((a) => splitItems(items, { name: a, attributes: [a] }, missing));
   const inputs: MetricFrameInput[] = [];
   const meta: { k: number; attribute: string | null }[] = [];
   for (const k of ks) {
@@ -110,6 +112,7 @@ export function accuracyReport(
     seed: opts.seed,
     resamples: opts.resamples,
     level: opts.level,
+    ...(opts.minimumGroupSize === undefined ? {} : { minimumGroupSize: opts.minimumGroupSize }),
   });
   const report: AccuracyReport = { frames: [], overall: [] };
   frames.forEach((frame, i) => {

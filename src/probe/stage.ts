@@ -235,6 +235,8 @@ export interface ProbeEvalOptions {
   ks?: readonly number[];
   /** Attributes to disaggregate by, each on its own. */
   groupBy?: readonly string[];
+  /** Values reported but left out of gaps (default DEFAULT_MISSING_VALUES). */
+  missingValues?: readonly string[];
   bootstrap: FrameOptions;
   predict?: PredictOptions;
 }
@@ -280,6 +282,8 @@ export async function evaluateProbe(
     seed: boot.seed,
     ...(boot.resamples === undefined ? {} : { resamples: boot.resamples }),
     ...(boot.level === undefined ? {} : { level: boot.level }),
+    ...(boot.minimumGroupSize === undefined ? {} : { minimumGroupSize: boot.minimumGroupSize }),
+    ...(options.missingValues === undefined ? {} : { missingValues: options.missingValues }),
   });
   const params = {
     adaptation: head.adaptation,

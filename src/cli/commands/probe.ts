@@ -16,7 +16,7 @@ import { evaluateProbe, fitProbe, predictWithProbe } from '../../probe/stage.js'
 import { saveResults } from '../../report/node/results-file.js';
 import { numberList, parseCommandArgs, positiveInt, required } from '../args.js';
 import { GUARD_OPTIONS, GUARD_USAGE, guardOutput, withOutputGuard } from '../out-guard.js';
-import { BOOTSTRAP_HELP, BOOTSTRAP_OPTIONS, bootstrapOptions } from '../stage-options.js';
+import { BOOTSTRAP_HELP, BOOTSTRAP_OPTIONS, bootstrapOptions, missingValues } from '../stage-options.js';
 
 export const summary = 'train a linear/kNN probe on frozen embeddings, predict with it, measure accuracy';
 
@@ -48,6 +48,7 @@ usage: fairscope probe <train|predict|eval> [options]
   probe eval --head HEAD_DIR --embeddings DIR --manifest M.jsonl [options]
       Top-1 and top-5 accuracy with clustered bootstrap intervals (clusters from the manifest).
       --group-by ATTR[,ATTR]  also per group of each attribute, with gaps
+      --missing-values LIST   values reported but left out of gaps (default n/a, unknown, ...)
       --label-from SRC        default: the head's label source
       --k LIST                top-k accuracies (default 1,5)
       --model NAME            model name in the rows (default <store model>+<adaptation>)
@@ -272,6 +273,7 @@ async function predict(argv: string[]): Promise<number> {
       },
       {
         provider: `fairscope probe ${head.adaptation} (${head.head})`,
+        ...(head.source?.labelFrom === undefined ? {} : { labelFrom: head.source.labelFrom }),
         ...(store.meta.preprocess === undefined ? {} : { preprocess: store.meta.preprocess }),
       },
     );
@@ -299,6 +301,7 @@ async function evaluate(argv: string[]): Promise<number> {
       'label-from': { type: 'string' },
       'skip-unlabeled': { type: 'boolean' },
       'group-by': { type: 'string' },
+      'missing-values': { type: 'string' },
       k: { type: 'string' },
       model: { type: 'string' },
       dataset: { type: 'string' },
@@ -334,6 +337,7 @@ async function evaluate(argv: string[]): Promise<number> {
         ?.split(',')
         .map((s) => s.trim())
         .filter((s) => s !== '') ?? [],
+    missingValues: missingValues(v['missing-values']),
     bootstrap,
     predict: { backend: backendOf(v), ...(threadsOf(v) === undefined ? {} : { threads: threadsOf(v) }) },
   });

@@ -17,7 +17,7 @@ usage: fairscope robustness --spec SPEC.yaml --out results.json [options]
   tidy rows (indicator "robustness"): top1, top5, accuracy_drop, corruption_error, mce,
   relative_mce and effective_robustness (a fairscope addition: Taori et al. 2020), each overall,
   per group of every attribute, and as the gap between groups ("<metric>.difference"), with clustered
-  bootstrap intervals. The spec format is documented in src/robustness/spec.ts.
+  bootstrap intervals. The spec format is documented in src/robustness/node/spec.ts.
 
 options:
   --append        add to an existing results file: rows this run recomputes are replaced, all

@@ -32,6 +32,8 @@ export interface LoadedRobustness {
   datasetInfo: Record<string, Record<string, unknown>>;
   /** model id -> description for results.json. */
   modelInfo: Record<string, Record<string, unknown>>;
+  /** The label sources the prediction folders record (`probe predict` writes its head's). */
+  labelSources: Set<string>;
 }
 
 /** A label map given inline or as a JSON file: dataset label -> model class name(s). */
@@ -88,8 +90,10 @@ export async function loadPredictionScores(
   set: { name: string; manifest: string; items: readonly ManifestItem[] },
   model: string,
   allowMissing: boolean,
+  labelSources?: Set<string>,
 ): Promise<ClassScores> {
   const store = await readStore(dir);
+  if (store.meta.labelFrom !== undefined) labelSources?.add(store.meta.labelFrom);
   if (store.set.logits === undefined) {
     throw new InputError(
       join(dir, EMBEDDINGS_FILE),
@@ -197,6 +201,7 @@ export async function loadRobustnessInputs(spec: RobustnessSpec): Promise<Loaded
     };
   }
   const byName = new Map(sets.map((s) => [s.name, s]));
+  const labelSources = new Set<string>();
   const models: RobustnessModel[] = [];
   const modelInfo: Record<string, Record<string, unknown>> = {};
   for (const m of spec.models) {
@@ -205,7 +210,7 @@ export async function loadRobustnessInputs(spec: RobustnessSpec): Promise<Loaded
     for (const [setName, dir] of m.predictions) {
       const set = byName.get(setName);
       if (set === undefined) continue;
-      const s = await loadPredictionScores(dir, set, m.id, spec.allowMissing);
+      const s = await loadPredictionScores(dir, set, m.id, spec.allowMissing, labelSources);
       scores.set(setName, s);
       classes = s.classes.length;
     }
@@ -216,5 +221,5 @@ export async function loadRobustnessInputs(spec: RobustnessSpec): Promise<Loaded
       adaptation: 'logits from the prediction folders',
     };
   }
-  return { sets, models, datasetInfo, modelInfo };
+  return { sets, models, datasetInfo, modelInfo, labelSources };
 }

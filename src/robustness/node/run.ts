@@ -1,4 +1,5 @@
 /** `fairscope robustness` without the command line: spec -> the stage -> what the results file gets. */
+import { UsageError } from '../../core/errors.js';
 import type { ResultsUpdate } from '../../core/results.js';
 import { evaluateRobustnessStage, type RobustnessStageResult } from '../stage.js';
 import { effectiveRobustnessOf, loadBaseline, loadRobustnessInputs } from './load.js';
@@ -8,6 +9,21 @@ import type { RobustnessSpec } from './spec.js';
 export interface RunOverrides {
   seed?: number;
   resamples?: number;
+}
+
+/**
+ * The label source a spec scores: its own, else the one every prediction folder records (the label
+ * source of the probe that wrote it), else the labels.
+ * @throws UsageError when the folders record different label sources and the spec names none
+ */
+function labelFromOf(spec: RobustnessSpec, recorded: ReadonlySet<string>): string {
+  if (spec.labelFrom !== undefined) return spec.labelFrom;
+  if (recorded.size > 1) {
+    throw new UsageError(
+      `${spec.file}: the prediction folders were written by probes of different label sources (${[...recorded].join(', ')}): set labelFrom`,
+    );
+  }
+  return [...recorded][0] ?? 'labels';
 }
 
 /** Loads the spec's inputs and evaluates them; returns the stage result and the results update. */
@@ -27,7 +43,7 @@ export async function runRobustness(
   const result = evaluateRobustnessStage(inputs.sets, inputs.models, {
     inDistribution: spec.inDistribution,
     ...(spec.groups === undefined ? {} : { attributes: spec.groups }),
-    labelFrom: spec.labelFrom,
+    labelFrom: labelFromOf(spec, inputs.labelSources),
     ...(spec.metrics === undefined ? {} : { metrics: spec.metrics }),
     ...(baseline === undefined ? {} : { baseline }),
     ...(effectiveRobustness === undefined ? {} : { effectiveRobustness }),

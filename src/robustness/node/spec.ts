@@ -119,11 +119,15 @@ const specSchema = z
     metrics: z.array(z.enum(ROBUSTNESS_METRICS)).min(1).optional(),
     baseline: baselineSpec.optional(),
     effectiveRobustness: effectiveRobustnessSpec.optional(),
-    /** Where an item's class comes from: its labels (default) or an attribute (attr:NAME). */
+    /**
+     * Where an item's class comes from: its labels or an attribute (attr:NAME). Default: the label
+     * source the probe behind the prediction folders was trained with (recorded by `probe
+     * predict`), else the labels.
+     */
     labelFrom: z
       .string()
       .regex(/^(labels|attr:.+)$/, 'labels or attr:<name>')
-      .default('labels'),
+      .optional(),
     /** Exclude manifest items a prediction folder has no row for (recorded as failures) instead of failing. */
     allowMissing: z.boolean().default(false),
     bootstrap: z
@@ -170,7 +174,7 @@ export interface RobustnessSpec {
   metrics?: Parsed['metrics'];
   baseline?: Parsed['baseline'];
   effectiveRobustness?: Parsed['effectiveRobustness'];
-  labelFrom: string;
+  labelFrom?: string;
   allowMissing: boolean;
   bootstrap: { seed: number; resamples: number; level: number; minGroupSize: number; minClusters: number };
 }
@@ -286,7 +290,7 @@ export function resolveSpec(raw: unknown, file: string): RobustnessSpec {
               : spec.baseline,
         }),
     ...(spec.effectiveRobustness === undefined ? {} : { effectiveRobustness: spec.effectiveRobustness }),
-    labelFrom: spec.labelFrom,
+    ...(spec.labelFrom === undefined ? {} : { labelFrom: spec.labelFrom }),
     allowMissing: spec.allowMissing,
     bootstrap: spec.bootstrap,
   };
