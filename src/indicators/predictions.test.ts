@@ -16,12 +16,14 @@ test('ranking: by logit, ties by class index; softmax over all classes', () => {
   assert.deepEqual(thresholdedPositions(r, 0, 0.5), []);
 });
 
-test('-Infinity logits (no kNN vote): probability 0, ranked last by class index', () => {
+test('-Infinity logits (no kNN vote): probability 0, ranked last by class index, never predicted', () => {
   const ninf = Number.NEGATIVE_INFINITY;
   const r = rankPredictions(new Float32Array([ninf, 1, ninf, 0]), 1, 4, 3);
   assert.deepEqual([...r.classes], [1, 3, 0]);
   assert.equal(r.probabilities[2], 0);
-  assert.deepEqual(thresholdedPositions(r, 0, 0), [0, 1, 2]);
+  // Not even at τ = 0: a class without a vote is not a prediction (an image whose votes went to
+  // two classes predicts those two, never a third of probability 0).
+  assert.deepEqual(thresholdedPositions(r, 0, 0), [0, 1]);
   assert.deepEqual(thresholdedPositions(r, 0, 1e-9), [0, 1]);
   checkLogits(new Float32Array([ninf, 1, ninf, 0]), ['x'], ['a', 'b', 'c', 'd'], 'p');
   assert.throws(

@@ -18,6 +18,8 @@ export interface RankedPredictions {
   classes: Int32Array;
   /** (n, candidates) softmax probability of each candidate, over all classes (float64). */
   probabilities: Float64Array;
+  /** (n, candidates) 1 where the candidate's logit is finite (0: −Infinity, no kNN vote). */
+  scored: Uint8Array;
 }
 
 /**
@@ -36,6 +38,9 @@ export function rankPredictions(
   top.push(logits, n, nClasses, 0, 0);
   top.finish();
   const probabilities = new Float64Array(n * k);
+  const scored = Uint8Array.from(top.values.subarray(0, n * k), (v) =>
+    v === Number.NEGATIVE_INFINITY ? 0 : 1,
+  );
   for (let i = 0; i < n; i++) {
     const row = logits.subarray(i * nClasses, (i + 1) * nClasses);
     const max = top.values[i * k] as number;
@@ -45,12 +50,14 @@ export function rankPredictions(
       probabilities[i * k + j] = Math.exp((top.values[i * k + j] as number) - max) / sum;
     }
   }
-  return { n, candidates: k, classes: top.indices, probabilities };
+  return { n, candidates: k, classes: top.indices, probabilities, scored };
 }
 
 /**
  * Positions (into the item's candidate list) of its thresholded top-k: candidates with
- * probability ≥ tau, in rank order, at most topK of them.
+ * probability ≥ tau, in rank order, at most topK of them. A class whose logit is −Infinity (a kNN
+ * class that got no vote) is never predicted, not even at τ = 0; a finite logit whose probability
+ * underflows to 0 is kept at τ = 0, as vissl's `p >= t` keeps it.
  */
 export function thresholdedPositions(
   ranked: RankedPredictions,
@@ -61,7 +68,7 @@ export function thresholdedPositions(
   const out: number[] = [];
   const base = item * ranked.candidates;
   for (let j = 0; j < ranked.candidates && out.length < topK; j++) {
-    if ((ranked.probabilities[base + j] as number) >= tau) out.push(j);
+    if ((ranked.probabilities[base + j] as number) >= tau && ranked.scored[base + j] === 1) out.push(j);
   }
   return out;
 }

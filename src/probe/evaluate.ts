@@ -20,7 +20,8 @@ import {
 
 /**
  * Whether the true class is among the k best scores, ordering classes by (−score, class index) as
- * protocols.md 9.10 asks. A NaN true score or an unknown class (label −1) is a miss.
+ * protocols.md 9.10 asks. A NaN or −Infinity true score (a class a kNN head gave no vote) or an
+ * unknown class (label −1) is a miss.
  * @param scores (n, c) row-major
  * @param labels (n) true class, or −1 when the class is not in the head
  */
@@ -37,7 +38,8 @@ export function topKHits(
     if (y < 0) continue;
     const o = i * c;
     const sy = scores[o + y];
-    if (Number.isNaN(sy)) continue;
+    // A class with score −Infinity (no kNN vote) is never among the predicted classes.
+    if (Number.isNaN(sy) || sy === Number.NEGATIVE_INFINITY) continue;
     let ahead = 0;
     for (let j = 0; j < c && ahead < k; j++) {
       const s = scores[o + j];
