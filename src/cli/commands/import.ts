@@ -129,11 +129,12 @@ export async function run(argv: string[]): Promise<number> {
   const s = summarizeImport(result.items, result.skipped.length);
   if (values.json === true) {
     process.stdout.write(
-      `${JSON.stringify({ format: importer.name, manifest: out, skippedFile, ...s }, null, 2)}\n`,
+      `${JSON.stringify({ format: importer.name, manifest: out, skippedFile, ...s, notes: result.notes ?? [] }, null, 2)}\n`,
     );
     return 0;
   }
   const lines = [`${importer.name}: wrote ${out}`, ...formatImportSummary(s).map((l) => `  ${l}`)];
+  for (const note of result.notes ?? []) lines.push(`note: ${note}`);
   if (result.skipped.length > 0) {
     lines.push(`skipped records are in ${skippedFile}; the first:`);
     for (const issue of result.skipped.slice(0, 5)) lines.push(`  ${describeIssue(issue)}`);

@@ -60,7 +60,7 @@ test('videoKey: last three components without the _frame suffix (protocols.md 9.
   assert.equal(videoKey('a_b/1140/crop.jpg'), 'a_b/1140/crop');
 });
 
-test('imports CC metadata: attributes, clusters, ids; reports duplicate videos, unknown genders, missing images', async () => {
+test('imports CC metadata as vissl reads it: the last crop of a video, unexpected genders kept; missing images reported', async () => {
   const dir = join(tmp.dir, 'cc');
   const crops = join(dir, 'crops');
   for (const p of [
@@ -88,19 +88,20 @@ test('imports CC metadata: attributes, clusters, ids; reports duplicate videos, 
       ']',
     ].join('\n'),
   );
-  const { items, skipped } = await runImporter(importer, [meta], dir);
+  const { items, skipped, notes } = await runImporter(importer, [meta], dir);
   assert.deepEqual(items, [
     {
+      // Line 6 is another crop of line 2's video: it replaces it, in line 2's place.
       id: 'CasualConversationsA/1140/1140_10',
-      source: 'crops/CasualConversationsA/1140/1140_10_frame1.jpg',
+      source: 'crops/CasualConversationsA/1140/1140_10_frame9.jpg',
       labels: [],
       attrs: {
         gender: 'female',
-        age: 20,
-        age_bucket: '18-30',
-        skin_type: 5,
-        skintone: 'darker',
-        gender_skintone: 'female_darker',
+        age: 17,
+        age_bucket: '<18',
+        skin_type: 1,
+        skintone: 'lighter',
+        gender_skintone: 'female_lighter',
       },
       cluster: '1140',
     },
@@ -144,18 +145,36 @@ test('imports CC metadata: attributes, clusters, ids; reports duplicate videos, 
       },
       cluster: '1201',
     },
+    {
+      id: 'CasualConversationsB/1202/1202_05',
+      source: 'crops/CasualConversationsB/1202/1202_05_frame2.jpg',
+      labels: [],
+      attrs: {
+        gender: 'nonbinary',
+        age: 30,
+        age_bucket: '30-45',
+        skin_type: 3,
+        skintone: 'lighter',
+        gender_skintone: 'nonbinary_lighter',
+      },
+      cluster: '1202',
+    },
   ]);
   assert.deepEqual(
     skipped.map((s) => [s.line, s.field]),
     [
-      [6, 'img_path'],
-      [7, 'gender'],
+      [2, 'img_path'],
       [8, 'img_path'],
     ],
   );
-  assert.match(skipped[0].reason, /another crop of video "CasualConversationsA\/1140\/1140_10" \(line 2\)/);
-  assert.match(skipped[1].reason, /unknown gender "Nonbinary"/);
-  assert.match(skipped[2].reason, /image file not found: .*1300_01_frame1\.jpg/);
+  assert.match(
+    skipped[0].reason,
+    /another crop of video "CasualConversationsA\/1140\/1140_10" \(line 6\) replaces it/,
+  );
+  assert.match(skipped[1].reason, /image file not found: .*1300_01_frame1\.jpg/);
+  assert.deepEqual(notes, [
+    '1 record(s) have a gender outside male, female, other, n/a, kept lowercased as vissl reads them: nonbinary (1)',
+  ]);
   assert.ok(skipped.every((s) => s.file === meta));
 });
 

@@ -81,7 +81,10 @@ async function importCasualConversations(opts: ImportOptions): Promise<ImportRes
   const root = await folderOption(opts, 'root', folderOf(file));
   const skipped: ImportIssue[] = [];
   const candidates: { item: ManifestItem; path: string; line: number }[] = [];
-  const firstLineOfKey = new Map<string, number>();
+  // vissl keys its metadata by video (a dict): a later crop of a video replaces the earlier one,
+  // which keeps its place (dict order is first insertion).
+  const candidateOfKey = new Map<string, number>();
+  const unexpectedGenders = new Map<string, number>();
 
   for (const rec of records) {
     const imgPath = stringField(rec, 'img_path');
@@ -89,28 +92,11 @@ async function importCasualConversations(opts: ImportOptions): Promise<ImportRes
     const rawGender = stringField(rec, 'gender');
     const rawAge = anyField(rec, 'age');
     const rawSkin = anyField(rec, 'skin-type');
+    // Lowercased, as vissl does; a value outside the taxonomy is kept (and counted), not dropped.
     const gender = rawGender.toLowerCase();
-    if (!tax.genders.includes(gender)) {
-      skipped.push({
-        file,
-        line: rec.line,
-        field: 'gender',
-        reason: `unknown gender ${JSON.stringify(rawGender)}; expected one of ${tax.genders.join(', ')} (any case)`,
-      });
-      continue;
-    }
+    if (!tax.genders.includes(gender))
+      unexpectedGenders.set(gender, (unexpectedGenders.get(gender) ?? 0) + 1);
     const key = videoKey(imgPath);
-    const first = firstLineOfKey.get(key);
-    if (first !== undefined) {
-      skipped.push({
-        file,
-        line: rec.line,
-        field: 'img_path',
-        reason: `another crop of video "${key}" (line ${first}); protocols.md 9.11 keeps exactly one crop per video, the first`,
-      });
-      continue;
-    }
-    firstLineOfKey.set(key, rec.line);
     const age = pythonInt(rawAge);
     const skinType = pythonInt(rawSkin);
     const tone = skinTone(skinType, tax);
@@ -121,11 +107,25 @@ async function importCasualConversations(opts: ImportOptions): Promise<ImportRes
     attrs.skintone = tone;
     attrs.gender_skintone = `${gender}_${tone}`;
     const path = resolveFrom(root, imgPath);
-    candidates.push({
+    const candidate = {
       item: { id: key, source: toSource(opts.outDir, path), labels: [], attrs, cluster: subject },
       path,
       line: rec.line,
+    };
+    const earlier = candidateOfKey.get(key);
+    if (earlier === undefined) {
+      candidateOfKey.set(key, candidates.length);
+      candidates.push(candidate);
+      continue;
+    }
+    const replaced = candidates[earlier] as (typeof candidates)[number];
+    skipped.push({
+      file,
+      line: replaced.line,
+      field: 'img_path',
+      reason: `another crop of video "${key}" (line ${rec.line}) replaces it: vissl keeps the last crop of a video (protocols.md 9.11)`,
     });
+    candidates[earlier] = candidate;
   }
 
   const exists = await filesExist(candidates.map((c) => c.path));
@@ -135,7 +135,17 @@ async function importCasualConversations(opts: ImportOptions): Promise<ImportRes
     else skipped.push({ file, line: c.line, field: 'img_path', reason: `image file not found: ${c.path}` });
   });
   skipped.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  return { items, skipped };
+  const notes =
+    unexpectedGenders.size === 0
+      ? []
+      : [
+          `${[...unexpectedGenders.values()].reduce((a, b) => a + b, 0)} record(s) have a gender outside ${tax.genders.join(', ')}, kept lowercased as vissl reads them: ${[
+            ...unexpectedGenders,
+          ]
+            .map(([g, k]) => `${g} (${k})`)
+            .join(', ')}`,
+        ];
+  return { items, skipped, notes };
 }
 
 export const importer: Importer = {

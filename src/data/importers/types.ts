@@ -22,6 +22,8 @@ export interface ImportResult {
   items: ManifestItem[];
   /** Records that were skipped, with the reason (malformed file names, unknown values...). */
   skipped: ImportIssue[];
+  /** Facts about the records that were imported (unexpected values kept as they are...). */
+  notes?: string[];
 }
 
 /** One dataset format. Each lives in its own file in src/data/importers/ and is registered by name. */
