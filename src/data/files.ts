@@ -20,8 +20,40 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
   }
 }
 
-/** Reads a class list: one name per line; blank lines and lines starting with # are skipped. */
+/**
+ * A class list from parsed JSON: a list of names, or vissl's label-to-index map
+ * ({"name": index}, the shape of imagenet_to_idx_labels_map.json), ordered by index.
+ * @throws InputError naming the file: indices that are not 0..C-1 each once, or another shape
+ */
+export function classListOfJson(raw: unknown, file: string): string[] {
+  if (Array.isArray(raw) && raw.every((x) => typeof x === 'string' && x !== '')) return raw as string[];
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(file, 'a class list must be a list of names or a {name: index} map');
+  }
+  const entries = Object.entries(raw as Record<string, unknown>);
+  const names = new Array<string | undefined>(entries.length);
+  for (const [name, index] of entries) {
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= entries.length) {
+      throw new InputError(file, `index ${JSON.stringify(index)} is not in 0..${entries.length - 1}`, {
+        field: name,
+      });
+    }
+    if (names[index as number] !== undefined) {
+      throw new InputError(file, `index ${index} is given to "${names[index as number]}" and "${name}"`, {
+        field: name,
+      });
+    }
+    names[index as number] = name;
+  }
+  return names as string[];
+}
+
+/**
+ * Reads a class list: a text file of one name per line (blank lines and lines starting with # are
+ * skipped), or a .json list of names or label-to-index map (classListOfJson).
+ */
 export async function readClassList(path: string): Promise<string[]> {
+  if (path.endsWith('.json')) return classListOfJson(await readJsonFile(path, 'class list'), path);
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -42,6 +42,16 @@ export function scoresOfStore(
     );
   }
   const width = joined.logits.length / Math.max(1, joined.items.length);
+  if (options.classes !== undefined && joined.classes !== undefined) {
+    const differ = options.classes.findIndex((c, i) => c !== joined.classes?.[i]);
+    if (differ >= 0 || options.classes.length !== joined.classes.length) {
+      throw new InputError(
+        options.classesFile ?? 'classes',
+        `does not match the class list of ${joined.store} (${joined.classes.length} classes)${differ >= 0 ? `: class ${differ} is "${options.classes[differ]}" here, "${joined.classes[differ]}" there` : ''}`,
+        { field: 'classes' },
+      );
+    }
+  }
   const classes =
     options.classes ??
     joined.classes ??
