@@ -49,7 +49,13 @@ export {
 export { buildEmojiDataset } from './data/emoji/build.js';
 export { emojiCredits } from './data/emoji/credits.js';
 export { IMPORTER_NAMES, loadImporter } from './data/importers/registry.js';
-export { readManifest, resolveSource, validateManifestItem, writeManifest } from './data/manifest.js';
+export {
+  manifestFile,
+  readManifest,
+  resolveSource,
+  validateManifestItem,
+  writeManifest,
+} from './data/manifest.js';
 // Embeddings: stores and the one join of a manifest with a store.
 export { type EmbeddedItems, embeddedItems, joinStore, type StoreJoin, takeRows } from './embed/join.js';
 export { joinLoadedStore, type LoadedStore, loadEmbeddedItems, readStore } from './embed/load.js';
@@ -68,11 +74,17 @@ export {
   type GeographicStageOptions,
 } from './indicators/geographic-stage.js';
 export {
+  DEFAULT_GEOGRAPHIC_PROTOCOL,
+  GEOGRAPHIC_PROTOCOLS,
+  type GeographicProtocol,
+} from './indicators/geographic-units.js';
+export {
   evaluateLabelAssociation,
   type LabelAssociationParams,
   type LabelAssociationRow,
   type LabelAssociationStageOptions,
 } from './indicators/label-association-stage.js';
+export { readImagesList } from './indicators/node/images-list.js';
 export { loadTaxonomy } from './indicators/node/taxonomy-file.js';
 export {
   evaluateRetrieval,

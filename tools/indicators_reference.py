@@ -172,7 +172,8 @@ def label_association_fixture():
                 for l, v in label_conf.items():
                     emit("associated_label_confidence", {"tau": tau, "label": l}, group, *mean_over(v, m))
             # per-class prediction rate and signed disparity; G = every group of the attribute
-            # (n/a and unknown included) that has at least one prediction
+            # (n/a and unknown included); a group with no prediction has rate 0/0 = NaN, which makes
+            # the mean over G, and every disparity, NaN (as vissl's np.mean does)
             rates = []
             for group, members in groups:
                 counts = np.zeros(C)
@@ -183,13 +184,13 @@ def label_association_fixture():
                 rates.append(100.0 * counts / total if total > 0 else np.full(C, np.nan))
             rates = np.array(rates)  # (G, C)
             defined = ~np.isnan(rates[:, 0])
-            G = int(defined.sum())
+            G = len(groups)
             for gi, (group, members) in enumerate(groups):
                 for c in map(classes.index, per_class):
                     r = rates[gi, c]
                     emit("prediction_rate", {"tau": tau, "class": classes[c]}, group, r, len(members))
-                    if G >= 2 and defined[gi]:
-                        mean_all = rates[defined, c].mean()
+                    if G >= 2 and defined.all():
+                        mean_all = rates[:, c].mean()
                         diff = r - (G * mean_all - r) / (G - 1)
                     else:
                         diff = float("nan")

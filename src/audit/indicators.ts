@@ -5,12 +5,14 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mergeStageResults, type StageResult } from '../core/stage.js';
+import type { EntryResult } from '../core/scored.js';
+import type { StageResult } from '../core/stage.js';
 import { readJsonFile } from '../data/files.js';
 import type { EmbeddedItems } from '../embed/join.js';
 import type { ClassScores } from '../indicators/class-scores.js';
 import { evaluateGeographic } from '../indicators/geographic-stage.js';
 import { evaluateLabelAssociation } from '../indicators/label-association-stage.js';
+import { readImagesList } from '../indicators/node/images-list.js';
 import { loadTaxonomy } from '../indicators/node/taxonomy-file.js';
 import { evaluateRetrieval } from '../indicators/retrieval-stage.js';
 import { evaluateProbe } from '../probe/stage.js';
@@ -21,7 +23,7 @@ import type { AuditSpec } from './spec.js';
 const demoDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'demo');
 
 /** A taxonomy name: built-in, the demo's, or a file (made absolute when the spec was parsed). */
-function taxonomyPath(name: string): string {
+export function taxonomyPath(name: string): string {
   return name === 'emoji-demo' ? join(demoDir, 'emoji-taxonomy.json') : name;
 }
 
@@ -41,13 +43,17 @@ export interface IndicatorContext {
   probes: ReadonlyMap<string, TrainedProbe>;
 }
 
-export async function runIndicators(ctx: IndicatorContext): Promise<StageResult> {
+/** Every indicator entry and probe evaluation that applies to the model, each with its entry path. */
+export async function runIndicators(ctx: IndicatorContext): Promise<EntryResult[]> {
   const { spec, model, bootstrap } = ctx;
-  const results: StageResult[] = [];
+  const results: EntryResult[] = [];
+  const push = (entry: string, result: StageResult) => results.push({ entry, models: [model], result });
 
-  for (const la of spec.indicators['label-association'].filter((e) => appliesTo(e, model))) {
+  for (const [i, la] of spec.indicators['label-association'].entries()) {
+    if (!appliesTo(la, model)) continue;
     const taxonomy = await loadTaxonomy(taxonomyPath(la.taxonomy));
-    results.push(
+    push(
+      `indicators.label-association.${i}`,
       evaluateLabelAssociation(await ctx.scores(la.classifier, la.dataset), {
         taxonomy,
         ...(la.labelNames === undefined
@@ -70,13 +76,17 @@ export async function runIndicators(ctx: IndicatorContext): Promise<StageResult>
     );
   }
 
-  for (const geo of spec.indicators.geographic.filter((e) => appliesTo(e, model))) {
-    results.push(
+  for (const [i, geo] of spec.indicators.geographic.entries()) {
+    if (!appliesTo(geo, model)) continue;
+    push(
+      `indicators.geographic.${i}`,
       evaluateGeographic(await ctx.scores(geo.classifier, geo.dataset), {
         ...(geo.conceptMap === undefined
           ? {}
           : { conceptMap: { raw: await readJsonFile(geo.conceptMap, 'concept map'), file: geo.conceptMap } }),
         thresholds: geo.thresholds,
+        protocol: geo.protocol,
+        ...(geo.imagesList === undefined ? {} : { imagesList: await readImagesList(geo.imagesList) }),
         ...(geo.groups === undefined ? {} : { groups: geo.groups }),
         ...(geo.missingValues === undefined ? {} : { missingValues: geo.missingValues }),
         comparisons: geo.comparisons,
@@ -85,8 +95,10 @@ export async function runIndicators(ctx: IndicatorContext): Promise<StageResult>
     );
   }
 
-  for (const r of spec.indicators.retrieval.filter((e) => appliesTo(e, model))) {
-    results.push(
+  for (const [i, r] of spec.indicators.retrieval.entries()) {
+    if (!appliesTo(r, model)) continue;
+    push(
+      `indicators.retrieval.${i}`,
       await evaluateRetrieval(model, ctx.embedded(r.queries), ctx.embedded(r.database), {
         attribute: r.attribute,
         k: r.k,
@@ -104,8 +116,9 @@ export async function runIndicators(ctx: IndicatorContext): Promise<StageResult>
   for (const [name, p] of Object.entries(spec.probes)) {
     const probe = ctx.probes.get(name);
     if (p.evaluate === undefined || probe === undefined) continue;
-    for (const dataset of p.evaluate.datasets) {
-      results.push(
+    for (const [j, dataset] of p.evaluate.datasets.entries()) {
+      push(
+        `probes.${name}.evaluate.datasets.${j}`,
         await evaluateProbe(probe.head, ctx.embedded(dataset), {
           model,
           labelFrom: p.labelFrom,
@@ -117,5 +130,5 @@ export async function runIndicators(ctx: IndicatorContext): Promise<StageResult>
       );
     }
   }
-  return mergeStageResults(results);
+  return results;
 }

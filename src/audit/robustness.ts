@@ -8,7 +8,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { mergeStageResults, noProgress, type StageResult, type StartProgress } from '../core/stage.js';
+import type { EntryResult } from '../core/scored.js';
+import { noProgress, type StartProgress } from '../core/stage.js';
 import type { FailedItem, ManifestItem } from '../core/types.js';
 import { readManifest } from '../data/manifest.js';
 import type { EmbeddedItems } from '../embed/join.js';
@@ -35,7 +36,7 @@ type ShiftEntry = AuditSpec['robustness']['styleShift'][number];
 type CorruptionEntry = AuditSpec['robustness']['corruptions'][number];
 
 /** The attributes a robustness breakdown uses (intersections are not broken down here). */
-function attributesOf(groups: readonly GroupSpec[]): string[] {
+export function attributesOf(groups: readonly GroupSpec[]): string[] {
   return [...new Set(groups.flatMap((g) => (typeof g === 'string' ? [g] : [...g])))];
 }
 
@@ -167,9 +168,12 @@ export class RobustnessScores {
     }));
   }
 
-  /** Every entry through the robustness stage, with all models together. */
-  async evaluate(bootstrap: FrameOptions): Promise<StageResult> {
-    const results: StageResult[] = [];
+  /**
+   * Every entry through the robustness stage, with all models together, each with its entry path;
+   * and the images that could not be corrupted.
+   */
+  async evaluate(bootstrap: FrameOptions): Promise<{ entries: EntryResult[]; failures: FailedItem[] }> {
+    const results: EntryResult[] = [];
     const resample = {
       seed: bootstrap.seed,
       resamples: bootstrap.resamples ?? 1000,
@@ -202,13 +206,15 @@ export class RobustnessScores {
         });
       }
       const effectiveRobustness = effectiveRobustnessOf(shift.effectiveRobustness);
-      results.push(
-        evaluateRobustnessStage(sets, models, {
+      results.push({
+        entry: `robustness.styleShift.${i}`,
+        models: models.map((m) => m.id),
+        result: evaluateRobustnessStage(sets, models, {
           inDistribution: shift.inDistribution,
           ...common(shift, key),
           ...(effectiveRobustness === undefined ? {} : { effectiveRobustness }),
         }),
-      );
+      });
     }
     for (const [i, sweep] of this.spec.robustness.corruptions.entries()) {
       const key = `corruption:${i}`;
@@ -235,16 +241,16 @@ export class RobustnessScores {
         });
       }
       const baseline = await loadBaseline(sweep.baseline);
-      results.push(
-        evaluateRobustnessStage(sets, models, {
+      results.push({
+        entry: `robustness.corruptions.${i}`,
+        models: models.map((m) => m.id),
+        result: evaluateRobustnessStage(sets, models, {
           inDistribution: sweep.dataset,
           ...common(sweep, key),
           ...(baseline === undefined ? {} : { baseline }),
         }),
-      );
+      });
     }
-    const merged = mergeStageResults(results);
-    merged.failures.push(...this.failures);
-    return merged;
+    return { entries: results, failures: [...this.failures] };
   }
 }

@@ -1,13 +1,29 @@
 /**
- * `fairscope audit`: one spec → datasets → embeddings (cached, resumable) → probes → indicators and
- * robustness → results.json → report. A finished output folder whose results were computed from the
- * same spec is not recomputed: only missing report files are written again.
+ * `fairscope audit`: one spec → datasets → the whole spec checked against them and the models'
+ * declarations (preflight.ts) → embeddings (cached, resumable) → probes → indicators and robustness
+ * → no entry left empty unless allowed (core/scored.ts) → results.json → report. A finished output
+ * folder whose results were computed from the same spec is not recomputed: only missing report
+ * files are written again.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { canonicalJson, stableHash } from '../core/hash.js';
 import { emptyResults, type ResultsFile } from '../core/results.js';
-import { mergeStageResults, noProgress, type StageResult, type StartProgress } from '../core/stage.js';
+import {
+  EMPTY_ENTRIES,
+  type EmptyEntry,
+  type EntryResult,
+  emptyEntries,
+  recordedEmptyEntries,
+  requireScored,
+} from '../core/scored.js';
+import {
+  mergeStageResults,
+  noProgress,
+  type StageResult,
+  type StartProgress,
+  stageResult,
+} from '../core/stage.js';
 import type { EmbeddedItems } from '../embed/join.js';
 import { joinLoadedStore, type LoadedStore } from '../embed/load.js';
 import type { ClassScores } from '../indicators/class-scores.js';
@@ -19,8 +35,9 @@ import { runCurationEntry } from './curation.js';
 import { type ResolvedDataset, resolveDatasets } from './datasets.js';
 import { embedJobs, resetStaleModelCache } from './embeddings.js';
 import { appliesTo, runIndicators } from './indicators.js';
+import { checkAudit } from './preflight.js';
 import { RobustnessScores } from './robustness.js';
-import type { AuditSpec } from './spec.js';
+import { type AuditSpec, allowsEmpty, usedProbes } from './spec.js';
 import type { TrainedModel, TrainingInfo } from './train-models.js';
 
 export const AUDIT_VERSION = 1;
@@ -33,6 +50,8 @@ export interface AuditOptions {
   /** Recompute the results even when results.json matches the spec (embeddings stay cached). */
   force?: boolean;
   modelCard?: boolean;
+  /** Every entry may score nothing: a warning instead of an error (`--allow-empty`). */
+  allowEmpty?: boolean;
   /** Extra fields for results.datasets (credits, notes), by dataset name. */
   datasetInfo?: Record<string, Record<string, unknown>>;
   log?: (line: string) => void;
@@ -44,22 +63,9 @@ export interface AuditRun {
   results: ResultsFile;
   /** True when results.json was reused. */
   reused: boolean;
+  /** A warning line per entry that scored nothing, allowed by --allow-empty or the spec. */
+  emptyWarnings: string[];
   files: { results: string; html: string; summary: string; parquet?: string; modelCard?: string };
-}
-
-/** Probes some evaluation uses, by name. */
-function usedProbes(spec: AuditSpec): Set<string> {
-  const evaluated = Object.entries(spec.probes)
-    .filter(([, p]) => p.evaluate !== undefined)
-    .map(([name]) => `probe:${name}`);
-  const classifiers = [
-    ...evaluated,
-    ...spec.indicators['label-association'].map((s) => s.classifier),
-    ...spec.indicators.geographic.map((s) => s.classifier),
-    ...spec.robustness.styleShift.map((s) => s.classifier),
-    ...spec.robustness.corruptions.map((s) => s.classifier),
-  ];
-  return new Set(classifiers.filter((c) => c.startsWith('probe:')).map((c) => c.slice(6)));
 }
 
 function modelInfo(
@@ -103,20 +109,34 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
   if (!opts.force && existsSync(resultsPath)) {
     const previous = await loadResults(resultsPath).catch(() => undefined);
     if (previous !== undefined && previous.extra.specHash === specHash) {
+      // An earlier run's --allow-empty does not carry over: its empty entries need this run's too.
+      const emptyWarnings = checkEmpty(spec, recordedEmptyEntries(previous.extra), opts.allowEmpty ?? false);
       const files = await writeMissingReport(previous, outDir, opts.modelCard ?? false);
       log(`audit: ${resultsPath} is up to date with the spec; nothing recomputed`);
-      return { results: previous, reused: true, files: { results: resultsPath, ...files } };
+      return { results: previous, reused: true, emptyWarnings, files: { results: resultsPath, ...files } };
     }
   }
 
   log(`audit "${spec.name}": resolving ${Object.keys(spec.datasets).length} datasets`);
   const datasets = await resolveDatasets(spec, outDir);
+  // Models the audit trains: their modules are loaded only when the spec has some.
+  const training = Object.values(spec.models).some((m) => m.train !== undefined)
+    ? await import('./train-models.js')
+    : undefined;
+  // The whole spec against the datasets and the models' declarations, before any work.
+  await checkAudit(spec, datasets, training?.trainedModelProblems(spec, datasets));
   const roots = new Map<string, ResolvedDataset>();
   for (const ds of datasets.values()) {
     if (ds.root === ds.name) roots.set(ds.name, ds);
   }
   const results = emptyResults();
   const stages: StageResult[] = [];
+  /** Each evaluator entry's result, in `stages` too (in order). */
+  const entries: EntryResult[] = [];
+  const addEntries = (done: readonly EntryResult[]) => {
+    entries.push(...done);
+    stages.push(...done.map((e) => e.result));
+  };
   const bootstrap = {
     seed: spec.seed,
     resamples: spec.bootstrap.resamples,
@@ -125,11 +145,6 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
   };
   const probeNames = usedProbes(spec);
   const robustness = new RobustnessScores(spec, datasets, outDir, progress);
-  // Models the audit trains: checked before any is trained, loaded only when the spec has some.
-  const training = Object.values(spec.models).some((m) => m.train !== undefined)
-    ? await import('./train-models.js')
-    : undefined;
-  training?.checkTrainedModels(spec, datasets);
 
   for (const [modelName, modelSpec] of Object.entries(spec.models)) {
     let trained: TrainedModel | undefined;
@@ -197,7 +212,7 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
     };
 
     log(`audit: indicators (${modelName})`);
-    stages.push(await runIndicators({ spec, model: modelName, bootstrap, scores, embedded, probes }));
+    addEntries(await runIndicators({ spec, model: modelName, bootstrap, scores, embedded, probes }));
     await robustness.collect({
       model: modelName,
       probes,
@@ -207,11 +222,18 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
         embedJobs(modelName, model, corruptedJobs, outDir, modelSpec.batch, progress),
     });
 
-    for (const cur of spec.curation.filter((c) => c.model === modelName)) {
+    for (const [i, cur] of spec.curation.entries()) {
+      if (cur.model !== modelName) continue;
       log(
         `audit: curating ${cur.budget} of ${embedded(cur.dataset).items.length} ${cur.dataset} images (${cur.strategy}, ${modelName})`,
       );
-      stages.push(await runCurationEntry(cur, modelName, embedded, spec.seed, bootstrap));
+      addEntries([
+        {
+          entry: `curation.${i}`,
+          models: [modelName],
+          result: await runCurationEntry(cur, modelName, embedded, spec.seed, bootstrap),
+        },
+      ]);
     }
 
     const first = stored.values().next().value as LoadedStore | undefined;
@@ -225,7 +247,11 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
     );
   }
   log('audit: robustness');
-  stages.push(await robustness.evaluate(bootstrap));
+  const shifts = await robustness.evaluate(bootstrap);
+  addEntries(shifts.entries);
+  stages.push(stageResult({ failures: shifts.failures }));
+  const empty = entries.flatMap(emptyEntries);
+  const emptyWarnings = checkEmpty(spec, empty, opts.allowEmpty ?? false);
   const merged = mergeStageResults(stages);
 
   for (const [name, ds] of datasets) {
@@ -245,6 +271,7 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
     specName: spec.name,
     spec: JSON.parse(canonicalJson(spec)),
     notes: [...spec.notes, ...merged.notes],
+    ...(empty.length === 0 ? {} : { [EMPTY_ENTRIES]: empty }),
     protocol: {
       bootstrap: `${spec.bootstrap.resamples} clustered bootstrap resamples, ${Math.round(spec.bootstrap.level * 100)}% percentile intervals, seed ${spec.seed}`,
       smallGroups: `warning below ${spec.bootstrap.minGroupSize} images or ${spec.bootstrap.minClusters} clusters`,
@@ -256,7 +283,19 @@ export async function runAudit(spec: AuditSpec, opts: AuditOptions): Promise<Aud
     modelCard: opts.modelCard ?? false,
   });
   log(`audit: wrote ${resultsPath}, ${files.html}`);
-  return { results, reused: false, files: { results: resultsPath, ...files } };
+  return { results, reused: false, emptyWarnings, files: { results: resultsPath, ...files } };
+}
+
+/**
+ * The rule of no empty success over the audit's entries: an error listing those the spec and the
+ * command line do not allow to be empty, else a warning line per empty entry.
+ */
+function checkEmpty(spec: AuditSpec, empty: readonly EmptyEntry[], allowAll: boolean): string[] {
+  return requireScored(
+    empty,
+    (e) => allowAll || allowsEmpty(spec, e.entry),
+    'pass --allow-empty (or set allowEmpty: true on the entry)',
+  );
 }
 
 async function writeMissingReport(results: ResultsFile, outDir: string, modelCard: boolean) {

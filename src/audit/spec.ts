@@ -12,6 +12,7 @@ import { FIRST_PICKS } from '../curate/kcenter.js';
 import { DISTANCE_METRICS } from '../curate/points.js';
 import { SEARCH_METHODS } from '../curate/search.js';
 import { STRATEGIES } from '../curate/select.js';
+import { DEFAULT_GEOGRAPHIC_PROTOCOL, GEOGRAPHIC_PROTOCOLS } from '../indicators/geographic-units.js';
 import { BUILTIN_TAXONOMIES } from '../indicators/taxonomy.js';
 import { ROBUSTNESS_METRICS } from '../robustness/evaluate.js';
 import { baselineSpec, effectiveRobustnessSpec, labelMapSpec, maskSpec } from '../robustness/node/spec.js';
@@ -141,6 +142,11 @@ const probeOptions = z.object({
 
 /** Only these models (default: every model of the spec). */
 const modelsFilter = z.array(name).min(1).optional();
+/**
+ * An entry that scores nothing (every value n/a) is an error unless allowed: then a warning in the
+ * last line and the report. Absent, not false, by default: the spec's hash does not change.
+ */
+const allowEmpty = z.boolean().optional();
 
 const probeSpec = probeOptions
   .extend({
@@ -152,6 +158,7 @@ const probeSpec = probeOptions
         datasets: z.array(name).min(1),
         groupBy: z.array(z.string()).default([]),
         k: z.array(z.number().int().positive()).default([1, 5]),
+        allowEmpty,
       })
       .strict()
       .optional(),
@@ -188,6 +195,7 @@ const labelAssociationSpec = z
     perClass: z.enum(['taxonomy', 'all', 'none']).default('taxonomy'),
     comparisons,
     models: modelsFilter,
+    allowEmpty,
   })
   .strict();
 
@@ -199,11 +207,16 @@ const geographicSpec = z
     conceptMap: z.string().optional(),
     /** Dollar Street's THRESHOLDS. */
     thresholds: z.array(z.number().min(0).max(1)).min(1).default([0]),
+    /** vissl: each (label, image) entry on its own, confidences rounded to 5 decimals; paper: one item per image. */
+    protocol: z.enum(GEOGRAPHIC_PROTOCOLS).default(DEFAULT_GEOGRAPHIC_PROTOCOL),
+    /** vissl's overlapped-images list (.npy or text, one per line): only those images are scored. */
+    imagesList: z.string().optional(),
     /** Default: region, income bucket and their intersection. */
     groups: z.array(groupSpec).min(1).optional(),
     missingValues,
     comparisons,
     models: modelsFilter,
+    allowEmpty,
   })
   .strict();
 
@@ -221,6 +234,7 @@ const retrievalSpec = z
     recallSample: z.number().int().positive().default(1000),
     threads: z.number().int().positive().optional(),
     models: modelsFilter,
+    allowEmpty,
   })
   .strict();
 
@@ -245,6 +259,7 @@ const robustnessOptions = {
   metrics: z.array(z.enum(ROBUSTNESS_METRICS)).min(1).optional(),
   missingValues,
   models: modelsFilter,
+  allowEmpty,
 };
 
 const styleShiftSpec = z
@@ -309,6 +324,7 @@ const curationSpec = z
     minDistance: z.number().nonnegative().optional(),
     search: z.enum(SEARCH_METHODS as [string, ...string[]]).default('auto'),
     evaluate: curationEvaluateSpec.optional(),
+    allowEmpty,
   })
   .strict();
 
@@ -348,6 +364,8 @@ export const auditSpecSchema = z
       .strict()
       .default({}),
     curation: z.array(curationSpec).default([]),
+    /** Every entry may score nothing (with a warning), as `fairscope audit --allow-empty`. */
+    allowEmpty,
     /** Notes shown in the report header (e.g. "demo data: drawings, not photographs"). */
     notes: z.array(z.string()).default([]),
   })
@@ -359,6 +377,35 @@ export type ProbeSpec = z.infer<typeof probeSpec>;
 export type ModelSpec = z.infer<typeof modelSpec>;
 export type TrainSpec = z.infer<typeof trainSpec>;
 export type CurationEvaluateSpec = z.infer<typeof curationEvaluateSpec>;
+
+/** Probes some evaluation uses, by name. */
+export function usedProbes(spec: AuditSpec): Set<string> {
+  const evaluated = Object.entries(spec.probes)
+    .filter(([, p]) => p.evaluate !== undefined)
+    .map(([name]) => `probe:${name}`);
+  const classifiers = [
+    ...evaluated,
+    ...spec.indicators['label-association'].map((s) => s.classifier),
+    ...spec.indicators.geographic.map((s) => s.classifier),
+    ...spec.robustness.styleShift.map((s) => s.classifier),
+    ...spec.robustness.corruptions.map((s) => s.classifier),
+  ];
+  return new Set(classifiers.filter((c) => c.startsWith('probe:')).map((c) => c.slice(6)));
+}
+
+/**
+ * Whether the entry at a path (`indicators.retrieval.0`, `probes.p.evaluate.datasets.1`) may score
+ * nothing: `allowEmpty: true` on it, on a section above it, or at the top of the spec.
+ */
+export function allowsEmpty(spec: AuditSpec, entryPath: string): boolean {
+  let node: unknown = spec;
+  for (const key of ['', ...entryPath.split('.')]) {
+    if (key !== '') node = (node as Record<string, unknown> | undefined)?.[key];
+    if (node === null || typeof node !== 'object') return false;
+    if ((node as { allowEmpty?: unknown }).allowEmpty === true) return true;
+  }
+  return false;
+}
 
 /** Taxonomy names that are not files: the built-in ones and the demo's. */
 const BUILTIN_TAXONOMY_NAMES: readonly string[] = [...BUILTIN_TAXONOMIES, 'emoji-demo'];
@@ -479,8 +526,10 @@ export function parseAuditSpec(raw: unknown, file: string): AuditSpec {
     if (la.labelNames !== undefined) la.labelNames = abs(la.labelNames);
     if (!BUILTIN_TAXONOMY_NAMES.includes(la.taxonomy)) la.taxonomy = abs(la.taxonomy);
   }
-  for (const g of spec.indicators.geographic)
+  for (const g of spec.indicators.geographic) {
     if (g.conceptMap !== undefined) g.conceptMap = abs(g.conceptMap);
+    if (g.imagesList !== undefined) g.imagesList = abs(g.imagesList);
+  }
   for (const shift of spec.robustness.styleShift) {
     for (const set of Object.values(shift.sets)) {
       if (typeof set.labelMap === 'string') set.labelMap = abs(set.labelMap);

@@ -120,9 +120,13 @@ function classesOf(t: TrainSpec, dataset: ResolvedDataset): (string | undefined)
 /**
  * Checks every `train:` entry against what the spec schema cannot see, before anything is trained:
  * the backbone exists; the dataset has at least one batch of images; supervised training has a
- * class for every image and at least 2 classes. Errors name the key path.
+ * class for every image and at least 2 classes. Each problem names the key path; the audit lists
+ * them with the other checks of its spec (preflight.ts).
  */
-export function checkTrainedModels(spec: AuditSpec, datasets: ReadonlyMap<string, ResolvedDataset>): void {
+export function trainedModelProblems(
+  spec: AuditSpec,
+  datasets: ReadonlyMap<string, ResolvedDataset>,
+): string[] {
   const problems: string[] = [];
   for (const [name, m] of Object.entries(spec.models)) {
     const t = m.train;
@@ -152,7 +156,7 @@ export function checkTrainedModels(spec: AuditSpec, datasets: ReadonlyMap<string
         );
     }
   }
-  if (problems.length > 0) throw new UsageError(`invalid audit spec:\n  ${problems.join('\n  ')}`);
+  return problems;
 }
 
 async function readState(runDir: string): Promise<RunState | undefined> {

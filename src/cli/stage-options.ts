@@ -3,6 +3,8 @@
  * values, thresholds), parsed into the stages' option types with the stages' defaults.
  */
 import { UsageError } from '../core/errors.js';
+import { emptyEntries, requireScored } from '../core/scored.js';
+import type { StageResult } from '../core/stage.js';
 import type { ComparisonKind } from '../core/types.js';
 import { DEFAULT_LEVEL, DEFAULT_RESAMPLES } from '../stats/bootstrap.js';
 import { DEFAULT_MISSING_VALUES } from '../stats/groups.js';
@@ -59,4 +61,26 @@ export function thresholdList(value: string | undefined, fallback: readonly numb
   const xs = numberList(value, 'thresholds', [...fallback]);
   if (xs.some((x) => x < 0 || x > 1)) throw new UsageError(`--thresholds must be in [0, 1], got "${value}"`);
   return xs;
+}
+
+export const ALLOW_EMPTY_HELP = `  --allow-empty            write a result that scores nothing (every value n/a: no item could
+                           be scored) with a warning in the last line, instead of failing (exit 1)`;
+
+/**
+ * No empty success (src/core/scored.ts), as the audit applies it: a result with no scored value
+ * for a model is an error unless `--allow-empty`.
+ * @param entry names the command in messages ("indicator retrieval")
+ * @returns a warning line per model that scored nothing (allowed), said last by the command
+ */
+export function requireScoredResult(
+  entry: string,
+  models: readonly string[],
+  result: StageResult,
+  allowEmpty: boolean | undefined,
+): string[] {
+  return requireScored(
+    emptyEntries({ entry, models, result }),
+    () => allowEmpty === true,
+    'pass --allow-empty',
+  );
 }

@@ -14,7 +14,7 @@ import type { GroupSpec } from '../indicators/group-specs.js';
 import { classList, labelOf, parseLabelSource } from '../probe/dataset.js';
 import { topKHits } from '../probe/evaluate.js';
 import { fitHead, type ProbeFitOptions, probeLogits } from '../probe/stage.js';
-import type { Grouping } from '../stats/groups.js';
+import { attributesPresent, type Grouping } from '../stats/groups.js';
 import type { FrameOptions } from '../stats/metric-frame.js';
 import { probeComparisonRows } from './probe-comparison.js';
 import { randomDraws } from './random-draws.js';
@@ -79,7 +79,7 @@ function groupingsOf(
   test: readonly ManifestItem[],
   dataset: string,
 ): Grouping[] {
-  const present = new Set(test.flatMap((it) => Object.keys(it.attrs)));
+  const present = attributesPresent(test);
   return groups.map((g) => {
     const attributes = typeof g === 'string' ? [g] : [...g];
     const unknown = attributes.filter((a) => !present.has(a));

@@ -6,7 +6,7 @@
 import { UsageError } from '../core/errors.js';
 import { clusterOf } from '../core/items.js';
 import type { Group, ManifestItem } from '../core/types.js';
-import { groupKey, splitByGrouping } from '../stats/groups.js';
+import { attributesPresent, groupKey, splitByGrouping } from '../stats/groups.js';
 
 export interface ItemGroups {
   attributes: string[];
@@ -23,7 +23,7 @@ export interface ItemGroups {
 /** Groups items by the cross product of `attributes`; a usage error names an unknown attribute. */
 export function itemGroups(items: readonly ManifestItem[], attributes: readonly string[]): ItemGroups {
   if (attributes.length === 0) throw new UsageError('--balance/--group needs at least one attribute');
-  const present = new Set(items.flatMap((item) => Object.keys(item.attrs)));
+  const present = attributesPresent(items);
   const unknown = attributes.filter((a) => !present.has(a));
   if (unknown.length > 0) {
     throw new UsageError(

@@ -163,6 +163,15 @@ export async function* manifestItems(path: string): AsyncGenerator<ManifestItem>
 }
 
 /**
+ * A manifest file as an AsyncIterable that reads and validates it (manifestItems) from its first
+ * line each time it is iterated: for a consumer that reads a long manifest more than once instead of
+ * holding its items (`fairscope embed`).
+ */
+export function manifestFile(path: string): AsyncIterable<ManifestItem> {
+  return { [Symbol.asyncIterator]: () => manifestItems(path) };
+}
+
+/**
  * Reads and validates a manifest (manifestItems), returning all its items.
  */
 export async function readManifest(path: string): Promise<ManifestItem[]> {

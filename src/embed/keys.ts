@@ -12,9 +12,26 @@ export function itemKey(item: Pick<ManifestItem, 'source' | 'bbox' | 'roi'>): st
   return stableHash({ source: item.source, bbox: item.bbox ?? null, roi: item.roi ?? 'none' });
 }
 
-/** Hash of a whole manifest (every item, in order), computed incrementally. */
+/**
+ * The manifest hash fed one item at a time, in order, for a manifest that is streamed rather than
+ * held: `update` each item, then `digest` (16 hex digits of SHA-256 over each item's canonical JSON
+ * and a newline), the value manifestHash gives for the same items.
+ */
+export class ManifestHasher {
+  private readonly h = createHash('sha256');
+
+  update(item: ManifestItem): void {
+    this.h.update(canonicalJson(item)).update('\n');
+  }
+
+  digest(): string {
+    return this.h.digest('hex').slice(0, 16);
+  }
+}
+
+/** Hash of a whole manifest (every item, in order), computed incrementally (ManifestHasher). */
 export function manifestHash(items: readonly ManifestItem[]): string {
-  const h = createHash('sha256');
-  for (const item of items) h.update(canonicalJson(item)).update('\n');
-  return h.digest('hex').slice(0, 16);
+  const h = new ManifestHasher();
+  for (const item of items) h.update(item);
+  return h.digest();
 }

@@ -25,6 +25,8 @@ export interface ParquetBatches {
    * groups), reading only `columns`.
    */
   batches(columns: readonly string[], batchRows?: number): AsyncIterable<arrow.Table>;
+  /** Decodes one row group (0-based, in file order), reading only `columns`. */
+  rowGroup(index: number, columns: readonly string[]): Promise<arrow.Table>;
   /** Releases the file (its WebAssembly-side reader). */
   close(): void;
 }
@@ -82,6 +84,14 @@ export async function openParquet(path: string): Promise<ParquetBatches> {
       } finally {
         // a consumer that stops early cancels the stream (no-op once it has ended)
         await it.return?.().catch(() => undefined);
+      }
+    },
+    async rowGroup(index: number, columns: readonly string[]) {
+      try {
+        const table = await file.read({ rowGroups: [index], columns: [...columns] });
+        return arrow.tableFromIPC(table.intoIPCStream());
+      } catch (err) {
+        throw unreadable(path, err);
       }
     },
     close() {

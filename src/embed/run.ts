@@ -1,56 +1,63 @@
 /**
- * `fairscope embed` as a function: manifest + extractor -> embedding store, resumable.
+ * `fairscope embed` as a function: manifest + extractor -> embedding store, resumable, streamed.
  *
  * 1. The store key (model id, preprocess hash, dim, logits width) must match what DIR already holds
  *    (meta.json of a finished run, parts/run.json of an unfinished one): a mismatch is an error,
  *    never a silent mix.
- * 2. Items already embedded (same id and same item key, in the finished store or in a part file) are
- *    skipped; the rest are decoded in the worker pool, embedded batch by batch, and each finished
- *    batch is written at once as a part file. Killing the process loses only the batches in flight.
- *    Failed images are retried by the next run (a fixed file then gets embedded).
- * 3. Consolidation: rows in manifest order -> DIR/embeddings.parquet + meta.json, failures ->
- *    DIR/failures.jsonl, then the part files are removed.
+ * 2. Plan (first read of the manifest): items already embedded (same id and same item key, in a
+ *    part file or the finished store) are reused, the others are to embed; the manifest hash is
+ *    computed on the way.
+ * 3. Embed (second read): the items to embed are decoded in the worker pool and embedded batch by
+ *    batch, and each finished batch is written at once as a part file. Killing the process loses
+ *    only the batches in flight. Failed images are retried by the next run (a fixed file then gets
+ *    embedded).
+ * 4. Consolidation (third read): rows in manifest order -> DIR/embeddings.parquet, one row group at
+ *    a time, then meta.json; failures -> DIR/failures.jsonl; then the part files are removed.
+ *
+ * Given the items as an AsyncIterable (manifestFile(path)), the run never holds them all: it keeps
+ * 4 bytes of plan per manifest line (row-plan.ts), and while planning 24 bytes per row already on
+ * disk (done-index.ts), plus the path of each part file (row-sources.ts). Every read after the first
+ * checks that the manifest has not changed.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FairscopeError, InputError } from '../core/errors.js';
-import type { FeatureExtractor, ManifestItem } from '../core/types.js';
+import type { FeatureExtractor } from '../core/types.js';
 import { resolveSource } from '../data/manifest.js';
 import { defaultWorkers, PreprocessPool } from '../image/node/pool.js';
 import { type ImageFailure, type ImageTask, preprocessHash } from '../image/preprocess.js';
 import { preparedBatches } from './batches.js';
 import type { EmbeddingRows } from './columns.js';
-import { itemKey, manifestHash } from './keys.js';
-import {
-  listParts,
-  readPart,
-  readRunKey,
-  removeParts,
-  type StoreKey,
-  writePart,
-  writeRunKey,
-} from './parts.js';
+import { consolidatedChunks } from './consolidate.js';
+import { DoneIndex } from './done-index.js';
+import { itemKey } from './keys.js';
+import { ManifestReads, type ManifestSource } from './manifest-reads.js';
+import { readRunKey, removeParts, type StoreKey, writePart, writeRunKey } from './parts.js';
+import { RowPlan, SKIPPED, TODO } from './row-plan.js';
+import { RowSources } from './row-sources.js';
 import { inShard, type Shard } from './shard.js';
 import {
   EMBEDDINGS_FILE,
   FAILURES_FILE,
   META_FILE,
-  readStoreIndex,
   readStoreMeta,
-  readStoreRows,
   STORE_FORMAT,
   type StoreMeta,
   writeAtomic,
-  writeStore,
+  writeStoreChunks,
 } from './store.js';
 
 export interface EmbedRunOptions {
   extractor: FeatureExtractor;
   /** The manifest file (relative sources resolve against its folder; named in errors). */
   manifestPath: string;
-  /** All items of the manifest, in order. */
-  items: readonly ManifestItem[];
+  /**
+   * All items of the manifest, in order: an array, or an AsyncIterable that reads them again from
+   * the first each time it is iterated (manifestFile(path): the items are never all in memory). It
+   * is read up to three times; a one-shot generator is refused.
+   */
+  items: ManifestSource;
   /** The store folder. */
   out: string;
   /** Items per extractor call (default 32). */
@@ -86,21 +93,6 @@ export interface EmbedSummary {
   /** Items embedded per second by this run. */
   itemsPerSecond: number;
   failures: ImageFailure[];
-}
-
-interface Wanted {
-  item: ManifestItem;
-  index: number;
-  key: string;
-}
-
-/** The items of the shard with their manifest positions and item keys. */
-function wantedItems(items: readonly ManifestItem[], shard: Shard | undefined): Wanted[] {
-  const out: Wanted[] = [];
-  items.forEach((item, index) => {
-    if (inShard(item.id, shard)) out.push({ item, index, key: itemKey(item) });
-  });
-  return out;
 }
 
 function describeKey(k: Pick<StoreKey, 'modelId' | 'preprocessHash' | 'dim'>): string {
@@ -143,23 +135,6 @@ export async function checkStoreKey(out: string, key: StoreKey): Promise<StoreMe
   return meta;
 }
 
-/** Ids already embedded with the item key they were embedded for (finished store, then parts). */
-async function doneItems(out: string, hasStore: boolean): Promise<Map<string, string>> {
-  const done = new Map<string, string>();
-  if (hasStore) {
-    const index = await readStoreIndex(out);
-    const keys = index.itemKeys;
-    if (keys !== undefined) {
-      for (let i = 0; i < index.ids.length; i++) done.set(index.ids[i], keys[i]);
-    }
-  }
-  for (const path of await listParts(out)) {
-    const rows = await readPart(path);
-    for (let i = 0; i < rows.ids.length; i++) done.set(rows.ids[i], rows.itemKeys?.[i] ?? '');
-  }
-  return done;
-}
-
 /** Checks one extractor output against the batch; non-finite values are an error naming the ids. */
 function checkOutput(
   extractor: FeatureExtractor,
@@ -197,26 +172,92 @@ function checkOutput(
   }
 }
 
-/** Embeds what is not done yet, writing one part file per batch. */
+/** A task of this run: the image, and what its row records (item key, manifest position). */
+interface EmbedTask extends ImageTask {
+  key: string;
+  index: number;
+}
+
+/** What the first read of the manifest found. */
+interface Planned {
+  plan: RowPlan;
+  /** The rows on disk, to which embedMissing adds its parts (the caller closes it). */
+  sources: RowSources;
+  /** Lines of the shard. */
+  wanted: number;
+  /** Lines of the shard without a row. */
+  todo: number;
+}
+
+/**
+ * Opens the rows on disk and plans every manifest line (first read): another shard's, reused (a row
+ * with its id and item key exists: the first one, a part before the store) or to embed. The index
+ * of the rows on disk exists only while this runs.
+ */
+async function planRows(
+  opts: EmbedRunOptions,
+  reads: ManifestReads,
+  key: StoreKey,
+  hasStore: boolean,
+): Promise<Planned> {
+  const done = new DoneIndex();
+  const sources = await RowSources.open(opts.out, hasStore, key, (id, k, row) => done.add(id, k, row));
+  const plan = new RowPlan();
+  let wanted = 0;
+  let todo = 0;
+  try {
+    for await (const { item } of reads.read()) {
+      if (!inShard(item.id, opts.shard)) {
+        plan.push(SKIPPED);
+        continue;
+      }
+      wanted++;
+      const row = done.find(item.id, itemKey(item));
+      if (row < 0) todo++;
+      plan.push(row < 0 ? TODO : row);
+    }
+  } catch (err) {
+    sources.close();
+    throw err;
+  }
+  return { plan, sources, wanted, todo };
+}
+
+/** The tasks of the lines still to embed, in manifest order (a new read of the manifest). */
+async function* todoTasks(
+  opts: EmbedRunOptions,
+  reads: ManifestReads,
+  plan: RowPlan,
+): AsyncGenerator<EmbedTask> {
+  for await (const { item, index } of reads.read()) {
+    if (plan.get(index) !== TODO) continue;
+    yield {
+      id: item.id,
+      path: resolveSource(opts.manifestPath, item),
+      ...(item.bbox === undefined ? {} : { bbox: item.bbox }),
+      ...(item.roi === undefined ? {} : { roi: item.roi }),
+      key: itemKey(item),
+      index,
+    };
+  }
+}
+
+/** Embeds what is not done yet, writing one part file per batch and planning its rows. */
 async function embedMissing(
   opts: EmbedRunOptions,
-  todo: Wanted[],
+  reads: ManifestReads,
+  planned: Planned,
   logitsDim: number,
 ): Promise<{ embedded: number; failures: ImageFailure[] }> {
   const { extractor } = opts;
-  const tasks: ImageTask[] = todo.map((w) => ({
-    id: w.item.id,
-    path: resolveSource(opts.manifestPath, w.item),
-    ...(w.item.bbox === undefined ? {} : { bbox: w.item.bbox }),
-    ...(w.item.roi === undefined ? {} : { roi: w.item.roi }),
-  }));
+  const tasks = todoTasks(opts, reads, planned.plan);
   const pool = new PreprocessPool(extractor.preprocess, opts.workers ?? defaultWorkers());
   const failures: ImageFailure[] = [];
   let embedded = 0;
   try {
     for await (const prepared of preparedBatches(pool, tasks, opts.batchSize ?? 32, opts.prefetch ?? 2)) {
       failures.push(...prepared.failures);
-      const { batch, positions } = prepared;
+      const { batch } = prepared;
       if (batch.ids.length > 0) {
         const output = await extractor.embed(batch);
         checkOutput(extractor, batch.ids, output.embedding, output.logits, logitsDim);
@@ -226,10 +267,13 @@ async function embedMissing(
           data: output.embedding,
           logitsDim,
           ...(logitsDim > 0 ? { logits: output.logits } : {}),
-          itemKeys: positions.map((p) => todo[p].key),
-          itemIndex: Int32Array.from(positions, (p) => todo[p].index),
+          itemKeys: prepared.tasks.map((t) => t.key),
+          itemIndex: Int32Array.from(prepared.tasks, (t) => t.index),
         };
-        await writePart(opts.out, rows);
+        const first = planned.sources.addPart(await writePart(opts.out, rows), batch.ids.length);
+        prepared.tasks.forEach((t, i) => {
+          planned.plan.set(t.index, first + i);
+        });
         embedded += batch.ids.length;
       }
       opts.onProgress?.(prepared.size);
@@ -238,43 +282,6 @@ async function embedMissing(
     await pool.close();
   }
   return { embedded, failures };
-}
-
-/**
- * Gathers the rows of the wanted items, in manifest order, from the parts and the finished store.
- * @returns the rows and the wanted items that have none
- */
-async function gatherRows(out: string, wanted: Wanted[], key: StoreKey, hasStore: boolean) {
-  const byId = new Map(wanted.map((w) => [w.item.id, w]));
-  const sources: EmbeddingRows[] = [];
-  for (const path of await listParts(out)) sources.push(await readPart(path));
-  if (hasStore) sources.push(await readStoreRows(out));
-  const found = new Map<string, { src: EmbeddingRows; row: number }>();
-  for (const src of sources) {
-    src.ids.forEach((id, row) => {
-      const w = byId.get(id);
-      if (w !== undefined && src.itemKeys?.[row] === w.key && !found.has(id)) found.set(id, { src, row });
-    });
-  }
-  const present = wanted.filter((w) => found.has(w.item.id));
-  const n = present.length;
-  const rows: EmbeddingRows = {
-    ids: present.map((w) => w.item.id),
-    dim: key.dim,
-    data: new Float32Array(n * key.dim),
-    logitsDim: key.logitsDim,
-    itemKeys: present.map((w) => w.key),
-    itemIndex: Int32Array.from(present, (w) => w.index),
-  };
-  if (key.logitsDim > 0) rows.logits = new Float32Array(n * key.logitsDim);
-  present.forEach((w, i) => {
-    const { src, row } = found.get(w.item.id) as { src: EmbeddingRows; row: number };
-    rows.data.set(src.data.subarray(row * key.dim, (row + 1) * key.dim), i * key.dim);
-    if (rows.logits !== undefined && src.logits !== undefined) {
-      rows.logits.set(src.logits.subarray(row * key.logitsDim, (row + 1) * key.logitsDim), i * key.logitsDim);
-    }
-  });
-  return { rows, missing: wanted.filter((w) => !found.has(w.item.id)) };
 }
 
 /** Writes failures.jsonl (always, so a re-run clears failures that have been fixed). */
@@ -286,7 +293,8 @@ export async function writeFailures(out: string, failures: readonly ImageFailure
 export async function embedManifest(opts: EmbedRunOptions): Promise<EmbedSummary> {
   const started = Date.now();
   const { extractor, out } = opts;
-  if (opts.items.length === 0) throw new InputError(opts.manifestPath, 'the manifest is empty (no items)');
+  const empty = () => new InputError(opts.manifestPath, 'the manifest is empty (no items)');
+  if (Array.isArray(opts.items) && opts.items.length === 0) throw empty();
   const ppHash = preprocessHash(extractor.preprocess);
   const logitsDim = extractor.classes?.length ?? 0;
   const key: StoreKey = {
@@ -295,68 +303,78 @@ export async function embedManifest(opts: EmbedRunOptions): Promise<EmbedSummary
     dim: extractor.embeddingDim,
     logitsDim,
   };
-  const mHash = manifestHash(opts.items);
-  const wanted = wantedItems(opts.items, opts.shard);
-
+  const reads = new ManifestReads(opts.items, opts.manifestPath);
   const meta = await checkStoreKey(out, key);
   const hasStore = meta !== null && existsSync(join(out, EMBEDDINGS_FILE));
-  await mkdir(out, { recursive: true });
-  await writeRunKey(out, key);
+  const planned = await planRows(opts, reads, key, hasStore);
+  const { plan, sources, wanted, todo } = planned;
+  try {
+    if (reads.count === 0) throw empty();
+    const mHash = reads.hash;
+    await mkdir(out, { recursive: true });
+    await writeRunKey(out, key);
+    const reused = wanted - todo;
+    opts.onStart?.(todo, reused);
 
-  const done = await doneItems(out, hasStore);
-  const todo = wanted.filter((w) => done.get(w.item.id) !== w.key);
-  const reused = wanted.length - todo.length;
-  opts.onStart?.(todo.length, reused);
+    const upToDate =
+      todo === 0 &&
+      meta !== null &&
+      meta.manifestHash === mHash &&
+      sources.earlierParts === 0 &&
+      JSON.stringify(meta.shard ?? null) === JSON.stringify(opts.shard ?? null);
+    const ran =
+      todo > 0 ? await embedMissing(opts, reads, planned, logitsDim) : { embedded: 0, failures: [] };
 
-  const upToDate =
-    todo.length === 0 &&
-    meta !== null &&
-    meta.manifestHash === mHash &&
-    (await listParts(out)).length === 0 &&
-    JSON.stringify(meta.shard ?? null) === JSON.stringify(opts.shard ?? null);
-  const ran = todo.length > 0 ? await embedMissing(opts, todo, logitsDim) : { embedded: 0, failures: [] };
-
-  let count = meta?.count ?? 0;
-  let failures: ImageFailure[] = [];
-  if (!upToDate) {
-    const { rows, missing } = await gatherRows(out, wanted, key, hasStore);
-    const reasons = new Map(ran.failures.map((f) => [f.id, f.reason]));
-    failures = missing.map((w) => ({ id: w.item.id, reason: reasons.get(w.item.id) ?? 'not embedded' }));
-    const storeMeta: StoreMeta = {
-      format: STORE_FORMAT,
+    let count = meta?.count ?? 0;
+    let failures: ImageFailure[] = [];
+    if (!upToDate) {
+      const reasons = new Map(ran.failures.map((f) => [f.id, f.reason]));
+      const missing: ImageFailure[] = [];
+      const chunks = consolidatedChunks({
+        reads,
+        plan,
+        sources,
+        key,
+        onMissing: (id) => missing.push({ id, reason: reasons.get(id) ?? 'not embedded' }),
+      });
+      await writeStoreChunks(out, chunks, () => ({
+        format: STORE_FORMAT,
+        modelId: key.modelId,
+        dim: key.dim,
+        ...(extractor.classes === undefined ? {} : { classes: extractor.classes }),
+        preprocessHash: ppHash,
+        preprocess: extractor.preprocess,
+        manifestHash: mHash,
+        count: wanted - missing.length,
+        provider: extractor.provider,
+        ...(opts.shard === undefined ? {} : { shard: opts.shard }),
+        failures: missing.length,
+      }));
+      failures = missing;
+      await writeFailures(out, failures);
+      await removeParts(out);
+      count = wanted - failures.length;
+    } else {
+      await removeParts(out);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      out,
       modelId: key.modelId,
-      dim: key.dim,
-      ...(extractor.classes === undefined ? {} : { classes: extractor.classes }),
-      preprocessHash: ppHash,
-      preprocess: extractor.preprocess,
-      manifestHash: mHash,
-      count: rows.ids.length,
       provider: extractor.provider,
+      preprocessHash: ppHash,
+      manifestHash: mHash,
       ...(opts.shard === undefined ? {} : { shard: opts.shard }),
-      failures: failures.length,
+      items: wanted,
+      reused,
+      embedded: ran.embedded,
+      failed: failures.length,
+      count,
+      seconds,
+      itemsPerSecond: ran.embedded / Math.max(seconds, 1e-9),
+      failures,
     };
-    await writeStore(out, rows, storeMeta);
-    await writeFailures(out, failures);
-    await removeParts(out);
-    count = rows.ids.length;
-  } else {
-    await removeParts(out);
+  } finally {
+    sources.close();
   }
-  const seconds = (Date.now() - started) / 1000;
-  return {
-    out,
-    modelId: key.modelId,
-    provider: extractor.provider,
-    preprocessHash: ppHash,
-    manifestHash: mHash,
-    ...(opts.shard === undefined ? {} : { shard: opts.shard }),
-    items: wanted.length,
-    reused,
-    embedded: ran.embedded,
-    failed: failures.length,
-    count,
-    seconds,
-    itemsPerSecond: ran.embedded / Math.max(seconds, 1e-9),
-    failures,
-  };
 }

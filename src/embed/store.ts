@@ -16,14 +16,14 @@ import { InputError } from '../core/errors.js';
 import type { EmbeddingSet, Preprocess } from '../core/types.js';
 import type { EmbeddingRows } from './columns.js';
 import { openParquet, type ParquetBatches } from './parquet-batches.js';
-import { writeParquetFile } from './parquet-writer.js';
+import { writeParquetFile, writeParquetStream } from './parquet-writer.js';
 import { collectRows, columnsToRead, rowChunks, STORE_COLUMNS } from './row-chunks.js';
 
 export const EMBEDDINGS_FILE = 'embeddings.parquet';
 export const META_FILE = 'meta.json';
 export const FAILURES_FILE = 'failures.jsonl';
 export const STORE_FORMAT = 'fairscope-embeddings/1';
-export { encodeParquet, ROW_GROUP_ROWS, writeParquetFile } from './parquet-writer.js';
+export { encodeParquet, ROW_GROUP_ROWS, writeParquetFile, writeParquetStream } from './parquet-writer.js';
 
 /** DIR/meta.json. */
 export interface StoreMeta {
@@ -64,6 +64,21 @@ export async function writeStore(dir: string, rows: EmbeddingRows, meta: StoreMe
   await mkdir(dir, { recursive: true });
   await writeParquetFile(join(dir, EMBEDDINGS_FILE), rows);
   await writeAtomic(join(dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+}
+
+/**
+ * Writes DIR/embeddings.parquet from rows that arrive in chunks (writeParquetStream: chunks of
+ * ROW_GROUP_ROWS rows give the bytes writeStore gives) and then DIR/meta.json, creating DIR.
+ * @param meta called once every chunk is written (when counts are known)
+ */
+export async function writeStoreChunks(
+  dir: string,
+  chunks: AsyncIterable<EmbeddingRows>,
+  meta: () => StoreMeta,
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeParquetStream(join(dir, EMBEDDINGS_FILE), chunks);
+  await writeAtomic(join(dir, META_FILE), `${JSON.stringify(meta(), null, 2)}\n`);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The geographic stage (Indicator 2, protocols.md 4): checks its inputs, maps classes to concepts,
- * computes the rows (geographic.ts) and states the deviations that hold. `fairscope indicator
+ * computes the rows (geographic.ts) under the chosen reading of Dollar Street (geographic-units.ts;
+ * default 'vissl', the released code) and states the deviations that hold. `fairscope indicator
  * geographic` and the audit's `indicators.geographic` entries both call evaluateGeographic.
  */
 import { deviation, deviationsThatHold } from '../core/deviations.js';
@@ -17,6 +18,7 @@ import {
   geographic,
   withIncomeBuckets,
 } from './geographic.js';
+import { DEFAULT_GEOGRAPHIC_PROTOCOL, type GeographicProtocol, type ImagesList } from './geographic-units.js';
 import { comparisonsOf, type GroupSpec, groupingsOf, groupSpecsOf } from './group-specs.js';
 
 export interface GeographicStageOptions {
@@ -30,9 +32,21 @@ export interface GeographicStageOptions {
   /** Group tests (default 'vsRest'). */
   comparisons?: ComparisonKind | 'none';
   bootstrap: FrameOptions;
+  /**
+   * How Dollar Street is scored (default 'vissl'): 'vissl' scores every (label, image) entry on its
+   * own with confidences rounded to 5 decimals before the threshold test, as the released script
+   * does; 'paper' scores each image once, a hit when any of its labels is, unrounded.
+   */
+  protocol?: GeographicProtocol;
+  /**
+   * Only these entries are scored: vissl's overlapped-images list (paths ending in
+   * `{label}/{_id}.<ext>`) or item ids, as read from `file` (node/images-list.ts readImagesList).
+   */
+  imagesList?: ImagesList;
 }
 
 interface Context {
+  protocol: GeographicProtocol;
   multiLabelItems: number;
 }
 
@@ -42,14 +56,22 @@ export type GeographicParams = RowParams & {
   topK: number;
   unit: string;
   aggregation: string;
+  protocol: GeographicProtocol;
+  /** The images list's file, when one restricted the entries. */
+  imagesList?: string;
 };
 export type GeographicRow = ResultRow<GeographicParams>;
 
 /** How the geographic indicator departs from vissl's script, and when. */
 export const GEOGRAPHIC_DEVIATIONS = {
+  paperProtocol: deviation<Context>(
+    'geographic.protocol-paper',
+    (c) => c.protocol === 'paper',
+    'geographic: protocol "paper": the hit and cover tests compare unrounded confidences with t (the reference code rounds them to 5 decimals first, round(p, 5) > t, so a class with p ≤ 5e-6 is a miss there even at t = 0).',
+  ),
   deduplicated: deviation<Context>(
     'geographic.deduplicated',
-    (c) => c.multiLabelItems > 0,
+    (c) => c.protocol === 'paper' && c.multiLabelItems > 0,
     (c) =>
       `geographic: ${c.multiLabelItems} image(s) listed under several labels are one item each, a hit when any label is hit (the de-duplication of [P-FI] §3.2; commented out in the reference code, which scores each (label, image) entry).`,
   ),
@@ -72,6 +94,7 @@ export function evaluateGeographic(
 ): StageResult<GeographicRow> {
   checkClassScores(scores);
   const where = `geographic (${scores.model}, ${scores.dataset})`;
+  const protocol = options.protocol ?? DEFAULT_GEOGRAPHIC_PROTOCOL;
   const conceptsOfClass =
     options.conceptMap === undefined
       ? scores.classes.map((c) => [c])
@@ -89,6 +112,8 @@ export function evaluateGeographic(
     missingValues: options.missingValues ?? DEFAULT_MISSING_VALUES,
     comparisons: comparisonsOf(options),
     bootstrap: options.bootstrap,
+    protocol,
+    ...(options.imagesList === undefined ? {} : { imagesList: options.imagesList }),
   });
   const notes = out.notes.map((n) => `${where}: ${n}`);
   const unmapped = conceptsOfClass.filter((c) => c.length === 0).length;
@@ -103,6 +128,7 @@ export function evaluateGeographic(
     deviations: [
       ...preprocessDeviations(scores.model, scores.preprocess),
       ...deviationsThatHold(GEOGRAPHIC_DEVIATIONS, {
+        protocol,
         multiLabelItems: scores.items.filter((it) => it.labels.length > 1).length,
       }),
     ],

@@ -1,13 +1,19 @@
 /**
- * Indicator 2, geographical diversity on Dollar Street (protocols.md 4):
- * - hit(i) = 1 if some ground-truth concept y of image i is among the concepts mapped from a class j
- *   of its thresholded top-5 with conf_j > t (strict; `_is_hit_naive`); a multi-label image is a hit
- *   if any of its labels is (the de-duplication of 4.2 step 1: one manifest item per image);
- * - cover(i) = 1 if any top-5 confidence is ≥ t;
- * - hit rate of a group = mean over its households of the household's mean hit (4.2 steps 2-3), not
- *   image-weighted; intervals resample households;
- * - accuracy = the per-image variant (get_per_attribute_accuracy): share of images with a
- *   ground-truth concept in the mapped top-5, image-weighted.
+ * Indicator 2, geographical diversity on Dollar Street (protocols.md 4), under one of two readings
+ * (geographic-units.ts): 'vissl', the released code (default), scores every (label, image) entry on
+ * its own; 'paper' scores each image once, a hit when any of its labels is (the de-duplication of 4.2
+ * step 1, commented out in the code).
+ * - hit = 1 if the ground-truth concept is among the concepts mapped from a class j of the
+ *   thresholded top-5 with conf_j > t (strict; `_is_hit_naive`); under 'vissl' conf_j is first
+ *   rounded to 5 decimals as the script stores it (`round(p, 5) > t`, numpy's half to even), so a
+ *   class with p ≤ 5e-6 is a miss even at t = 0; under 'paper' it is not rounded;
+ * - cover = 1 if any thresholded top-5 confidence is ≥ t (rounded likewise under 'vissl');
+ * - hit rate of a group = mean over its households of the household's mean hit (4.2 steps 2-3; vissl's
+ *   groupby over household rows), not unit-weighted; intervals resample households;
+ * - accuracy = the per-unit variant (get_per_attribute_accuracy): share of units with a ground-truth
+ *   concept in the mapped thresholded top-5, unit-weighted, unrounded confidences.
+ * The top-5 is the first 5 of the top-10 with p ≥ t (unrounded), as vissl's loader filters with its
+ * PRED_CONFIDENCE_THRESHOLD; for t > 0 this reads t as both of the script's knobs (it ships 0.0).
  * Values are in percent, as the published tables ([S10B] via DINOv2 Table 12) print them.
  */
 import type { ManifestItem, ResultRow } from '../core/types.js';
@@ -27,7 +33,15 @@ import type {
   MetricFrameInput,
 } from '../stats/metric-frame.js';
 import { type FrameSpec, frameCarriers, frameInput, frameRows } from './frames.js';
+import {
+  DEFAULT_GEOGRAPHIC_PROTOCOL,
+  type GeographicProtocol,
+  type ImagesList,
+  type ScoredUnits,
+  scoredUnits,
+} from './geographic-units.js';
 import { incomeBucket, OUT_OF_RANGE } from './income.js';
+import { numpyRound, VISSL_SCORE_DECIMALS } from './numpy-round.js';
 import { CANDIDATES, rankPredictions, TOP_K, thresholdedPositions } from './predictions.js';
 
 /** Dollar Street's threshold list (THRESHOLDS = [0.0]). */
@@ -48,6 +62,10 @@ export interface GeographicOptions {
   missingValues?: readonly string[];
   comparisons?: ComparisonKind | 'none';
   bootstrap: FrameOptions;
+  /** How Dollar Street is scored (default 'vissl'). */
+  protocol?: GeographicProtocol;
+  /** Only these entries are scored (vissl's overlapped-images list: paths or item ids). */
+  imagesList?: ImagesList;
 }
 
 export interface IndicatorOutput {
@@ -121,9 +139,52 @@ function householdFrame(
   };
 }
 
+/** Notes on what the reading scores: entries, unmappable labels, the images list. */
+function unitNotes(
+  items: readonly ManifestItem[],
+  scored: ScoredUnits,
+  protocol: GeographicProtocol,
+  mapped: ReadonlySet<string>,
+  imagesList: ImagesList | undefined,
+): string[] {
+  const notes: string[] = [];
+  const what = protocol === 'vissl' ? '(label, image) entries' : 'images';
+  if (protocol === 'vissl' && scored.units.length !== items.length) {
+    notes.push(
+      `protocol vissl: ${scored.units.length} (label, image) entries from ${items.length} images, each scored on its own (an image with several labels counts once per label)`,
+    );
+  }
+  if (scored.unlabelled > 0) {
+    notes.push(
+      protocol === 'vissl'
+        ? `${scored.unlabelled} image(s) have no ground-truth concept: no entry, not scored`
+        : `${scored.unlabelled} image(s) have no ground-truth concept and can never be a hit`,
+    );
+  }
+  const unmappable = scored.units.filter((u) => u.labels.length > 0 && !u.labels.some((l) => mapped.has(l)));
+  if (unmappable.length > 0) {
+    const labels = [...new Set(unmappable.flatMap((u) => u.labels))].sort();
+    notes.push(
+      `${unmappable.length} ${what} have no ground-truth concept that a class maps to, and can never be a hit (${labels.slice(0, 5).join(', ')}${labels.length > 5 ? ', ...' : ''})`,
+    );
+  }
+  if (scored.listed !== undefined && imagesList !== undefined) {
+    const { entries, unmatched, leftOut } = scored.listed;
+    notes.push(
+      `images list ${imagesList.file}: ${entries} entries; ${scored.units.length} ${what} scored, ${leftOut} (label, image) entries not listed are left out`,
+    );
+    if (unmatched.length > 0) {
+      notes.push(
+        `images list ${imagesList.file}: ${unmatched.length} entries name no image of the manifest (e.g. ${unmatched.slice(0, 3).join(', ')})`,
+      );
+    }
+  }
+  return notes;
+}
+
 /**
- * Computes Indicator 2 on items (one per image, labels = its concepts, cluster = household) aligned
- * with logits rows.
+ * Computes Indicator 2 on images (one item per image, labels = its concepts, cluster = household)
+ * aligned with logits rows.
  * @param logits (items.length, conceptsOfClass.length) row-major, finite
  */
 export function geographic(
@@ -132,20 +193,22 @@ export function geographic(
   options: GeographicOptions,
 ): IndicatorOutput {
   const notes: string[] = [];
-  const { items, outOfRange } = withIncomeBuckets(inputItems);
+  const protocol = options.protocol ?? DEFAULT_GEOGRAPHIC_PROTOCOL;
+  const { items: images, outOfRange } = withIncomeBuckets(inputItems);
+  const nClasses = options.conceptsOfClass.length;
+  const ranked = rankPredictions(logits, images.length, nClasses, CANDIDATES);
+  const scored = scoredUnits(images, protocol, options.imagesList?.ids);
+  const items = scored.units;
+  const n = items.length;
   if (outOfRange > 0)
     notes.push(`${outOfRange} image(s) have an income outside the bucket range: group "${OUT_OF_RANGE}"`);
-  const n = items.length;
-  const nClasses = options.conceptsOfClass.length;
-  const ranked = rankPredictions(logits, n, nClasses, CANDIDATES);
   const { clusterIndex, nClusters } = indexClusters(items);
-  const withoutHousehold = items.filter((it) => it.cluster === undefined).length;
+  const withoutHousehold = images.filter((it) => it.cluster === undefined).length;
   if (withoutHousehold > 0) {
     notes.push(`${withoutHousehold} image(s) have no household (cluster): each counts as its own household`);
   }
-  const unlabelled = items.filter((it) => it.labels.length === 0).length;
-  if (unlabelled > 0)
-    notes.push(`${unlabelled} image(s) have no ground-truth concept and can never be a hit`);
+  const mapped = new Set(options.conceptsOfClass.flat());
+  notes.push(...unitNotes(images, scored, protocol, mapped, options.imagesList));
   const missing = new Set([...(options.missingValues ?? DEFAULT_MISSING_VALUES), OUT_OF_RANGE]);
   const splits = options.groupings.map((g) => {
     const split = splitItems(items, g, missing);
@@ -166,20 +229,32 @@ export function geographic(
     const hit = new Float64Array(n);
     const cover = new Float64Array(n);
     const correct = new Float64Array(n);
+    // vissl compares the score it stored, str(round(p, 5)); the paper reading the score itself.
+    const score =
+      protocol === 'vissl' ? (p: number) => numpyRound(p, VISSL_SCORE_DECIMALS) : (p: number) => p;
     items.forEach((item, i) => {
-      const positions = thresholdedPositions(ranked, i, t, TOP_K);
+      const image = scored.imageOf[i] as number;
+      const positions = thresholdedPositions(ranked, image, t, TOP_K);
       const slots = positions.map((j) => ({
         concepts: options.conceptsOfClass[
-          ranked.classes[i * ranked.candidates + j] as number
+          ranked.classes[image * ranked.candidates + j] as number
         ] as readonly string[],
-        p: ranked.probabilities[i * ranked.candidates + j] as number,
+        p: ranked.probabilities[image * ranked.candidates + j] as number,
       }));
+      // _is_hit_naive: the first slot holding a ground-truth concept decides (the highest score).
       const truth = new Set(item.labels);
-      hit[i] = slots.some((s) => s.p > t && s.concepts.some((c) => truth.has(c))) ? 100 : 0;
-      cover[i] = slots.some((s) => s.p >= t) ? 100 : 0;
-      correct[i] = slots.some((s) => s.concepts.some((c) => truth.has(c))) ? 100 : 0;
+      const first = slots.find((s) => s.concepts.some((c) => truth.has(c)));
+      hit[i] = first !== undefined && score(first.p) > t ? 100 : 0;
+      cover[i] = slots.some((s) => score(s.p) >= t) ? 100 : 0;
+      correct[i] = first !== undefined ? 100 : 0;
     });
-    const common = { threshold: t, topK: TOP_K, unit: 'percent' };
+    const common = {
+      threshold: t,
+      topK: TOP_K,
+      unit: 'percent',
+      protocol,
+      ...(options.imagesList === undefined ? {} : { imagesList: options.imagesList.file }),
+    };
     const inputs: FrameSpec[] = [];
     carriers.forEach((split, s) => {
       const first = s === 0;

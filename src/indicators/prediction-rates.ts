@@ -6,7 +6,8 @@
  *   diff_g(c) = rate_g(c) − (G · mean_g' rate_g'(c) − rate_g(c)) / (G − 1)
  *             = rate_g(c) − mean of the other groups' rates
  * G counts every group of the attribute, n/a and unknown included. A group with no prediction at all
- * (possible at high τ) has no rate; it is left out of G and the rows say so.
+ * (possible at high τ) has no rate (vissl: 0/0 = NaN), so the mean over the G groups, and with it
+ * every disparity of the split, is undefined, as in vissl's code; the rows say which group did it.
  */
 import type { GroupMetric } from '../core/types.js';
 import {
@@ -64,14 +65,14 @@ class PredictionRateStatistic implements ResampledStatistic {
       }
       for (let g = 0; g < G; g++) {
         const r = this.rates[g] as number;
-        out[base + 1 + G + g] = defined >= 2 && !Number.isNaN(r) ? r - (sum - r) / (defined - 1) : Number.NaN;
+        out[base + 1 + G + g] = G >= 2 && defined === G ? r - (sum - r) / (G - 1) : Number.NaN;
       }
     });
   }
 }
 
 export interface PredictionRates {
-  /** Groups in G: those with at least one prediction. */
+  /** Groups in G: every group of the split. */
   groupsInG: number;
   /** Per requested class: overall rate, rate per group, disparity per group. */
   classes: { classIndex: number; overall: GroupMetric; byGroup: GroupMetric[]; disparity: GroupMetric[] }[];
@@ -138,11 +139,11 @@ export function predictionRates(
   const excludedNote =
     noPredictions.length > 0
       ? [
-          `groups with no prediction at this threshold are left out of G: ${noPredictions.map((g) => Object.values(g).join('|')).join(', ')}`,
+          `groups with no prediction at this threshold leave the disparity undefined (their rate is 0/0, as in vissl): ${noPredictions.map((g) => Object.values(g).join('|')).join(', ')}`,
         ]
       : [];
   return {
-    groupsInG: G - noPredictions.length,
+    groupsInG: G,
     classes: classIndices.map((classIndex, k) => {
       const base = k * (1 + 2 * G);
       return {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { ResultRow } from '../core/types.js';
+import type { Group, ResultRow } from '../core/types.js';
 import { groupLabel } from '../stats/metric-frame.js';
 
 export function loadFixture<T>(name: string): T {
@@ -34,4 +34,35 @@ export function indexRows(
     out.set(k, row);
   }
   return out;
+}
+
+/**
+ * Compares an unrounded value with vissl's value rounded to `decimals` (its `round(x, decimals)`):
+ * the unrounded value must lie within half a unit of the last decimal, plus `slack` for inputs vissl
+ * rounded before computing (e.g. confidences it stores to 5 decimals). null = NaN.
+ */
+export function assertRounded(
+  actual: number,
+  expected: number | null,
+  decimals: number,
+  what: string,
+  slack = 0,
+): void {
+  assertClose(
+    actual,
+    expected,
+    `${what} (vissl rounds to ${decimals} decimals)`,
+    0.5 * 10 ** -decimals + slack + 1e-12,
+  );
+}
+
+/**
+ * The fairscope group of one of vissl's attribute values: `overall` is the whole population, and
+ * vissl's `gender_skintone` attribute ("n/a_lighter") is the gender × skintone intersection.
+ */
+export function visslGroup(attribute: string, value: string): Group {
+  if (attribute === 'overall') return {};
+  if (attribute !== 'gender_skintone') return { [attribute]: value };
+  const cut = value.lastIndexOf('_');
+  return { gender: value.slice(0, cut), skintone: value.slice(cut + 1) };
 }

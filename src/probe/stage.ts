@@ -8,6 +8,7 @@ import { InputError } from '../core/errors.js';
 import { type StageResult, stageResult } from '../core/stage.js';
 import type { ManifestItem, ResultRow, RowParams } from '../core/types.js';
 import type { EmbeddedItems } from '../embed/join.js';
+import { requireAttributes } from '../stats/groups.js';
 import type { FrameOptions } from '../stats/metric-frame.js';
 import { classList, formatLabelSource, type LabelSource, labelOf, parseLabelSource } from './dataset.js';
 import { accuracyReport } from './evaluate.js';
@@ -276,6 +277,7 @@ export async function evaluateProbe(
     options.predict,
   );
   const boot = options.bootstrap;
+  requireAttributes(options.groupBy ?? [], test.items, '--group-by');
   const report = accuracyReport(scores, head.classes.length, items, labels, {
     ks: [...(options.ks ?? [1, 5])],
     groupBy: [...(options.groupBy ?? [])],

@@ -367,3 +367,18 @@ test('an audit with thousands of per-class rows and tests gives a compact page',
   // Pairs: skintone C(6,2) = 15, gender 3, age 3 → 21 per (model, association): × 4 × 2 = 168 per τ.
   assert.match(html, /0 of 168 at τ = 0\.1, 0 of 672 in all/);
 });
+
+test('the notes of the spec and the stages are listed in the header, escaped', async () => {
+  const withNotes: ResultsFile = {
+    ...results,
+    extra: {
+      ...results.extra,
+      notes: ['Demo data: drawings.', 'taxonomy labels never predicted: <b>ape</b>'],
+    },
+  };
+  const page = await renderReport(withNotes);
+  assert.match(
+    page,
+    /<h3 id="notes">Notes<\/h3><ul><li>Demo data: drawings\.<\/li><li>taxonomy labels never predicted: &lt;b&gt;ape&lt;\/b&gt;<\/li><\/ul>/,
+  );
+});

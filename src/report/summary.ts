@@ -7,6 +7,7 @@
  * goes through markdown.ts's escaping helpers (md, markdownTable, markdownHeading, markdownCode).
  */
 import type { ResultsFile } from '../core/results.js';
+import { describeEmpty, recordedEmptyEntries } from '../core/scored.js';
 import { type IndicatorDigest, indicatorDigest } from './digest.js';
 import { formatCount, formatInterval, formatP, formatSigned } from './format.js';
 import {
@@ -40,6 +41,17 @@ export function renderSummaryMarkdown(results: ResultsFile): string {
     'This summary shows the headline results. Cells are value [95% interval] in the unit named in each heading (% = percent of images, pp = percentage points, 0–1 = proportion); ⚠ marks values with warnings (summarised at the end). Every row, with its interval, n, clusters and warnings, is in results.json and results.parquet.',
     '',
   );
+
+  const empty = recordedEmptyEntries(results.extra);
+  if (empty.length > 0) {
+    out.push(`## Evaluations that scored nothing (${empty.length})`, '');
+    out.push(
+      'Allowed by --allow-empty or allowEmpty in the spec: their rows hold no value.',
+      '',
+      empty.map((e) => md`- ${describeEmpty(e)}`).join('\n'),
+      '',
+    );
+  }
 
   out.push('## Models', '');
   // A training column only when the audit trained some of its models.

@@ -29,8 +29,12 @@ test('row-specific numbers fold into one kind; plain texts stay as they are', ()
   assert.equal(warningKind(small(4)), warningKind(small(12)));
   assert.equal(warningKind(undef(3)), warningKind(undef(141)));
   assert.equal(
-    warningKind('groups with no prediction at this threshold are left out of G: man|4, woman|3'),
-    warningKind('groups with no prediction at this threshold are left out of G: man|5'),
+    warningKind(
+      'groups with no prediction at this threshold leave the disparity undefined (their rate is 0/0, as in vissl): man|4, woman|3',
+    ),
+    warningKind(
+      'groups with no prediction at this threshold leave the disparity undefined (their rate is 0/0, as in vissl): man|5',
+    ),
   );
   assert.equal(warningKind('severities missing for contrast'), 'severities missing for contrast');
   // Tooltips keep the lead clause, once per kind.

@@ -34,9 +34,8 @@ const PATTERNS: WarningPattern[] = [
     detailText: (lo, hi) => (lo === hi ? `${lo} resamples` : `${lo} to ${hi} resamples`),
   },
   {
-    match: /^groups with no prediction at this threshold are left out of G: .*$/,
-    kind: () =>
-      'groups with no prediction at this threshold are left out of G (the disparity’s other groups)',
+    match: /^groups with no prediction at this threshold leave the disparity undefined\b.*$/,
+    kind: () => 'groups with no prediction at this threshold leave the disparity undefined (as in vissl)',
   },
   {
     match: /^small group: n=(\d+) < (\d+)$/,

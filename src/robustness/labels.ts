@@ -6,6 +6,8 @@
  * vissl's model_output_mask). Labels absent from the model's label space are dropped and reported;
  * an item left with no label at all cannot be scored and is excluded, with a warning.
  */
+import type { ManifestItem } from '../core/types.js';
+import { type LabelSource, labelOf } from '../probe/dataset.js';
 
 /** Dataset label -> the model class names it stands for. Labels without an entry map to themselves. */
 export type ClassMap = Readonly<Record<string, readonly string[]>>;
@@ -34,6 +36,15 @@ export function classIndex(classes: readonly string[]): Map<string, number> {
     index.set(name, i);
   });
   return index;
+}
+
+/** Each item's labels under a label source: every label (a multi-label target), or one attribute's value. */
+export function labelSetsOf(items: readonly ManifestItem[], source: LabelSource): string[][] {
+  return items.map((it) => {
+    if (source.kind === 'labels') return [...it.labels];
+    const l = labelOf(it, source);
+    return l === undefined ? [] : [l];
+  });
 }
 
 /**

@@ -11,7 +11,8 @@ import { type StageResult, stageResult } from '../core/stage.js';
 import type { FailedItem, ManifestItem } from '../core/types.js';
 import type { ClassScores } from '../indicators/class-scores.js';
 import { checkClassScores } from '../indicators/class-scores.js';
-import { labelOf, parseLabelSource } from '../probe/dataset.js';
+import { parseLabelSource } from '../probe/dataset.js';
+import { requireAttributes } from '../stats/groups.js';
 import type { MinimumGroupSize } from '../stats/sample-size.js';
 import {
   type ConstantAccuracies,
@@ -26,7 +27,14 @@ import {
   type ShiftFit,
 } from './evaluate.js';
 import { defaultAttributes } from './groups.js';
-import { buildTargets, type ClassMap, classMask, type MaskSpec, targetWarnings } from './labels.js';
+import {
+  buildTargets,
+  type ClassMap,
+  classMask,
+  labelSetsOf,
+  type MaskSpec,
+  targetWarnings,
+} from './labels.js';
 import { topKCorrect } from './scoring.js';
 
 /** One evaluation set: in-distribution, a natural shift, or one corruption at one severity. */
@@ -111,12 +119,7 @@ export function scoreSet(set: RobustnessSet, scores: ClassScores, labelFrom: str
   const source = parseLabelSource(labelFrom);
   const rowOf = new Map(scores.items.map((it, i) => [it.id, i]));
   const { items } = set;
-  const labelSets = items.map((it) => {
-    if (source.kind === 'labels') return it.labels;
-    const l = labelOf(it, source);
-    return l === undefined ? [] : [l];
-  });
-  const targets = buildTargets(labelSets, scores.classes, set.classMap);
+  const targets = buildTargets(labelSetsOf(items, source), scores.classes, set.classMap);
   const masked = classMask(set.mask ?? 'none', scores.classes, targets);
   const c = scores.classes.length;
   const scored = new Uint8Array(items.length);
@@ -186,6 +189,11 @@ export function evaluateRobustnessStage(
     return { id: m.id, outcomes };
   });
   const attributes = [...(options.attributes ?? defaultAttributes(sets.map((s) => s.items)))];
+  requireAttributes(
+    attributes,
+    sets.flatMap((s) => s.items),
+    'groups',
+  );
   const result = evaluateRobustness(datasets, evalModels, {
     inDistribution: options.inDistribution,
     attributes,

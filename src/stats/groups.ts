@@ -72,6 +72,29 @@ export function defaultGroupings(items: readonly ManifestItem[]): Grouping[] {
   return names.map((name) => ({ name, attributes: [name] }));
 }
 
+/** Every attribute some item has. */
+export function attributesPresent(items: readonly ManifestItem[]): Set<string> {
+  return new Set(items.flatMap((item) => Object.keys(item.attrs)));
+}
+
+/**
+ * Checks that every attribute is carried by some item.
+ * @throws UsageError naming `what` (e.g. "--group-by"), the unknown attributes and those present
+ */
+export function requireAttributes(
+  attributes: readonly string[],
+  items: readonly ManifestItem[],
+  what: string,
+): void {
+  const present = attributesPresent(items);
+  const unknown = attributes.filter((a) => !present.has(a));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `${what}: unknown attribute(s) ${unknown.join(', ')}; attributes are: ${[...present].sort().join(', ') || '(none)'}`,
+    );
+  }
+}
+
 /**
  * Parses `--groups`: comma-separated attributes; `a*b` declares an intersection. A name that is not
  * an attribute but joins two attributes with `_` (gender_skintone) is read as their intersection.
@@ -79,7 +102,7 @@ export function defaultGroupings(items: readonly ManifestItem[]): Grouping[] {
  */
 export function parseGroupings(spec: string | undefined, items: readonly ManifestItem[]): Grouping[] {
   if (spec === undefined) return defaultGroupings(items);
-  const present = new Set(items.flatMap((item) => Object.keys(item.attrs)));
+  const present = attributesPresent(items);
   const known = () => [...present].sort().join(', ');
   return spec
     .split(',')

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { EXIT, UsageError } from '../../core/errors.js';
-import { readManifest } from '../../data/manifest.js';
+import { manifestFile, readManifest } from '../../data/manifest.js';
 import { storePrecomputed } from '../../embed/precomputed.js';
 import { type EmbedSummary, embedManifest } from '../../embed/run.js';
 import { parseShard, type Shard } from '../../embed/shard.js';
@@ -40,7 +40,9 @@ A killed run resumes when re-run with the same arguments: finished batches are k
 (DIR/parts/) and not recomputed. DIR must not hold another model's or preprocessing's embeddings.
 Images that cannot be decoded are listed in failures.jsonl and excluded (never replaced); they are
 retried by the next run. Exit status 1 when any image failed. One process at a time writes DIR: a
-second one is refused, naming the first (or waits, with --wait).
+second one is refused, naming the first (or waits, with --wait). The manifest is streamed (read
+three times, never held in memory), so memory does not grow with its length beyond a few tens of
+bytes per line; editing it during a run is an error.
 `;
 
 function printSummary(s: EmbedSummary): void {
@@ -98,7 +100,6 @@ export async function run(argv: string[]): Promise<number> {
     wait: values.wait,
   });
   try {
-    const items = await readManifest(manifestPath);
     const model = await loadModel(modelSpec, {
       ...(provider === undefined ? {} : { provider }),
       ...(threads === undefined ? {} : { threads }),
@@ -109,7 +110,8 @@ export async function run(argv: string[]): Promise<number> {
         set: model.set,
         source: model.descriptor.path,
         manifestPath,
-        items,
+        // the precomputed set is in memory anyway; its rows are checked against every item
+        items: await readManifest(manifestPath),
         out,
         ...(shard === undefined ? {} : { shard }),
       });
@@ -140,7 +142,8 @@ export async function run(argv: string[]): Promise<number> {
       result = await embedManifest({
         extractor,
         manifestPath,
-        items,
+        // streamed: read again by each pass of the run, never held
+        items: manifestFile(manifestPath),
         out,
         batchSize,
         workers,

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { ManifestItem } from '../../core/types.js';
 import { writeManifest } from '../../data/manifest.js';
 import { writeEmbeddings } from '../../embed/store.js';
@@ -234,19 +235,27 @@ describe('indicator label-association', () => {
   });
 });
 
+/** A prediction store of model "geo-model" holding a fixture's logits. */
+function writePredictions(
+  dir: string,
+  inputs: { items: ManifestItem[]; logits: number[][]; classes: string[] },
+): Promise<unknown> {
+  return writeEmbeddings(dir, {
+    ids: inputs.items.map((i) => i.id),
+    dim: 1,
+    data: new Float32Array(inputs.items.length),
+    logits: Float32Array.from(inputs.logits.flat()),
+    classes: inputs.classes,
+    modelId: 'geo-model',
+  });
+}
+
 describe('indicator geographic', () => {
-  it('writes household-mean hit rates equal to the numpy reference; failed images are reported', async () => {
+  it('writes household-mean hit rates equal to the numpy reference (paper reading); failed images are reported', async () => {
     const fx = await fixture<GeoFixture>('geographic.json');
     const items = [...fx.inputs.items, { ...(fx.inputs.items[0] as ManifestItem), id: 'broken' }];
     await writeManifest(at('ds.jsonl'), items);
-    await writeEmbeddings(at('ds-preds'), {
-      ids: fx.inputs.items.map((i) => i.id),
-      dim: 1,
-      data: new Float32Array(fx.inputs.items.length),
-      logits: Float32Array.from(fx.inputs.logits.flat()),
-      classes: fx.inputs.classes,
-      modelId: 'geo-model',
-    });
+    await writePredictions(at('ds-preds'), fx.inputs);
     await writeFile(
       at('ds-preds', 'failures.jsonl'),
       `${JSON.stringify({ id: 'broken', reason: 'cannot decode' })}\n`,
@@ -263,6 +272,8 @@ describe('indicator geographic', () => {
       at('concepts.json'),
       '--thresholds',
       '0,0.3',
+      '--protocol',
+      'paper',
       '--resamples',
       '20',
       '--out',
@@ -285,6 +296,71 @@ describe('indicator geographic', () => {
       r.stdout,
       /note: geographic \(geo-model, ds\): \d+ image\(s\) have an income outside the bucket range/,
     );
+  });
+});
+
+describe('indicator geographic --protocol / --images-list', () => {
+  interface VisslGeoFixture {
+    inputs: { classes: string[]; idToLabelMap: unknown; items: ManifestItem[]; logits: number[][] };
+    runs: { reading: string; threshold: number; imagesList: boolean; hitByRegion: Record<string, number> }[];
+  }
+  const list = fileURLToPath(
+    new URL('../../../test/fixtures/indicators/vissl-overlapped-images.npy', import.meta.url),
+  );
+  let fx: VisslGeoFixture;
+  before(async () => {
+    fx = await fixture<VisslGeoFixture>('vissl-geographic.json');
+    await writeManifest(at('ds-vissl.jsonl'), fx.inputs.items);
+    await writePredictions(at('ds-vissl-preds'), fx.inputs);
+    await writeFile(at('ds-vissl-concepts.json'), JSON.stringify(fx.inputs.idToLabelMap));
+  });
+  const run = (...extra: string[]) =>
+    runCliInProcess(
+      'indicator',
+      'geographic',
+      '--manifest',
+      at('ds-vissl.jsonl'),
+      '--predictions',
+      at('ds-vissl-preds'),
+      '--concept-map',
+      at('ds-vissl-concepts.json'),
+      '--resamples',
+      '0',
+      ...extra,
+    );
+
+  it('scores as vissl by default, only the listed entries of a .npy list, and records the protocol', async () => {
+    const r = await run('--images-list', list, '--out', at('geo-vissl.json'));
+    assert.equal(r.code, 0, r.stderr);
+    const results = await readResults(at('geo-vissl.json'));
+    const expected = fx.runs.find((x) => x.reading === 'vissl' && x.threshold === 0 && x.imagesList);
+    assert.ok(expected);
+    for (const [region, hit] of Object.entries(expected.hitByRegion)) {
+      const row = results.rows.find(
+        (x) =>
+          x.metric === 'hit_rate' &&
+          x.kind === 'value' &&
+          x.group.region === region &&
+          Object.keys(x.group).length === 1,
+      );
+      assert.ok(row, region);
+      assert.ok(Math.abs(row.value - 100 * hit) < 1e-9, `${region}: ${row.value} vs ${100 * hit}`);
+      assert.equal(row.params.protocol, 'vissl');
+      assert.equal(row.params.imagesList, list);
+    }
+    assert.ok(!results.deviations.some((d) => d.startsWith('geographic')));
+    assert.match(r.stdout, /note: .*images list .*1 entries name no image/);
+  });
+
+  it('--protocol paper states its departures; a bad --protocol is a usage error', async () => {
+    const r = await run('--protocol', 'paper', '--out', at('geo-paper.json'));
+    assert.equal(r.code, 0, r.stderr);
+    const results = await readResults(at('geo-paper.json'));
+    assert.ok(results.rows.every((x) => x.params.protocol === 'paper'));
+    assert.ok(results.deviations.some((d) => /protocol "paper"/.test(d)));
+    const bad = await run('--protocol', 'seer', '--out', at('geo-bad.json'));
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--protocol: expected vissl or paper, got "seer"/);
   });
 });
 

@@ -14,9 +14,15 @@ import { loadEmbeddedItems } from '../../embed/load.js';
 import { type ClassScores, scoresOfStore } from '../../indicators/class-scores.js';
 import { DEFAULT_GEOGRAPHIC_GROUPS, GEOGRAPHIC_THRESHOLDS } from '../../indicators/geographic.js';
 import { evaluateGeographic } from '../../indicators/geographic-stage.js';
+import {
+  DEFAULT_GEOGRAPHIC_PROTOCOL,
+  GEOGRAPHIC_PROTOCOLS,
+  type GeographicProtocol,
+} from '../../indicators/geographic-units.js';
 import { groupSpecsOf } from '../../indicators/group-specs.js';
 import { LABEL_ASSOCIATION_THRESHOLDS } from '../../indicators/label-association.js';
 import { evaluateLabelAssociation, type PerClass } from '../../indicators/label-association-stage.js';
+import { readImagesList } from '../../indicators/node/images-list.js';
 import { loadTaxonomy } from '../../indicators/node/taxonomy-file.js';
 import { DEFAULT_RECALL_SAMPLE, RETRIEVAL_KS } from '../../indicators/retrieval.js';
 import { evaluateRetrieval } from '../../indicators/retrieval-stage.js';
@@ -28,11 +34,13 @@ import { numberList, parseCommandArgs, positiveInt, required } from '../args.js'
 import { GUARD_OPTIONS, GUARD_USAGE, withOutputGuard } from '../out-guard.js';
 import { startProgress } from '../progress.js';
 import {
+  ALLOW_EMPTY_HELP,
   BOOTSTRAP_HELP,
   BOOTSTRAP_OPTIONS,
   bootstrapOptions,
   comparisonKind,
   missingValues,
+  requireScoredResult,
   thresholdList,
 } from '../stage-options.js';
 
@@ -55,6 +63,7 @@ ${BOOTSTRAP_HELP}
   --model ID               model name in the rows (default: the store's model id)
   --dataset NAME           dataset name in the rows (default: the manifest's file name)
   --allow-missing          exclude manifest items without a row instead of failing
+${ALLOW_EMPTY_HELP}
 ${GUARD_USAGE.split('\n')[1]}
   --json                   print a JSON summary on stdout
 
@@ -83,6 +92,11 @@ usage: fairscope indicator <label-association|geographic|retrieval> [options]
       --concept-map FILE       JSON {class name or index: [concepts]} (default: each class is its
                                own concept)
       --thresholds LIST        t values (default ${GEOGRAPHIC_THRESHOLDS.join(',')})
+      --protocol P             vissl (default): each (label, image) entry scored on its own, scores
+                               rounded to 5 decimals before the test, as vissl's script does;
+                               paper: each image once, a hit when any of its labels is, unrounded
+      --images-list FILE       score only the listed entries: vissl's overlapped-images .npy (paths
+                               ending in <label>/<_id>.<ext>) or a text file of paths or item ids
       --groups                 default ${DEFAULT_GEOGRAPHIC_GROUPS} (income_bucket is derived
                                from income when absent)
 
@@ -110,6 +124,7 @@ const COMMON_OPTIONS = {
   model: { type: 'string' },
   dataset: { type: 'string' },
   'allow-missing': { type: 'boolean' },
+  'allow-empty': { type: 'boolean' },
   wait: GUARD_OPTIONS.wait,
   json: { type: 'boolean' },
 } as const;
@@ -210,9 +225,12 @@ function printSummary(
   mainMetric: string,
   notes: readonly string[],
   out: string,
+  emptyWarnings: readonly string[],
 ): void {
   if (v.json) {
-    process.stdout.write(`${JSON.stringify({ out, rows: rows.length, notes }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ out, rows: rows.length, notes, emptyEntries: emptyWarnings }, null, 2)}\n`,
+    );
     return;
   }
   const lines = [header];
@@ -236,6 +254,7 @@ function printSummary(
   if (shown.length > 60) lines.push(`  ... (${shown.length - 60} more in the results file)`);
   for (const n of notes) lines.push(`note: ${n}`);
   lines.push(`wrote ${rows.length} rows to ${out}`);
+  lines.push(...emptyWarnings);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -286,6 +305,12 @@ async function runLabelAssociation(argv: string[]): Promise<number> {
     ...((v.classes ?? labelNamesFile) === undefined ? {} : { classesFile: v.classes ?? labelNamesFile }),
     ...common,
   });
+  const emptyWarnings = requireScoredResult(
+    'indicator label-association',
+    [scores.model],
+    result,
+    v['allow-empty'],
+  );
   const out = await save(
     v,
     [manifest, dir, labelNamesFile, v.classes, taxonomy.file],
@@ -311,8 +336,18 @@ async function runLabelAssociation(argv: string[]): Promise<number> {
     'hit_rate',
     result.notes,
     out,
+    emptyWarnings,
   );
   return 0;
+}
+
+/** `--protocol`: vissl (default) or paper. */
+function geographicProtocol(value: string | undefined): GeographicProtocol {
+  if (value === undefined) return DEFAULT_GEOGRAPHIC_PROTOCOL;
+  if (!(GEOGRAPHIC_PROTOCOLS as readonly string[]).includes(value)) {
+    throw new UsageError(`--protocol: expected ${GEOGRAPHIC_PROTOCOLS.join(' or ')}, got "${value}"`);
+  }
+  return value as GeographicProtocol;
 }
 
 async function runGeographic(argv: string[]): Promise<number> {
@@ -325,6 +360,8 @@ async function runGeographic(argv: string[]): Promise<number> {
       classes: { type: 'string' },
       'concept-map': { type: 'string' },
       thresholds: { type: 'string' },
+      protocol: { type: 'string' },
+      'images-list': { type: 'string' },
     },
     USAGE,
   );
@@ -333,26 +370,41 @@ async function runGeographic(argv: string[]): Promise<number> {
   const manifest = required(v.manifest, 'manifest');
   const dir = required(v.predictions, 'predictions');
   const mapFile = v['concept-map'];
+  const listFile = v['images-list'];
   required(v.out, 'out');
   const thresholds = thresholdList(v.thresholds, GEOGRAPHIC_THRESHOLDS);
+  const protocol = geographicProtocol(v.protocol);
   const common = commonStageOptions(v);
+  const imagesList = listFile === undefined ? undefined : await readImagesList(listFile);
   const { scores, loaded } = await loadScores(v, manifest, dir);
   const result = evaluateGeographic(scores, {
     ...(mapFile === undefined
       ? {}
       : { conceptMap: { raw: await readJsonFile(mapFile, 'concept map'), file: mapFile } }),
     thresholds,
+    protocol,
+    ...(imagesList === undefined ? {} : { imagesList }),
     ...(v.groups === undefined ? {} : { groups: groupSpecsOf(v.groups) }),
     ...common,
   });
-  const out = await save(v, [manifest, dir, mapFile, v.classes], 'geographic', scores.model, result, {
+  const emptyWarnings = requireScoredResult('indicator geographic', [scores.model], result, v['allow-empty']);
+  const inputs = [manifest, dir, mapFile, v.classes, listFile];
+  const out = await save(v, inputs, 'geographic', scores.model, result, {
     model: { predictions: dir, classes: scores.classes.length },
     datasets: {
       [scores.dataset]: { manifest, items: scores.items.length, excluded: loaded.excluded.length },
     },
-    extra: { conceptMapFile: mapFile ?? null, thresholds },
+    extra: { conceptMapFile: mapFile ?? null, thresholds, protocol, imagesListFile: listFile ?? null },
   });
-  printSummary(v, `geographic: ${scores.items.length} images`, result.rows, 'hit_rate', result.notes, out);
+  printSummary(
+    v,
+    `geographic: ${scores.items.length} images`,
+    result.rows,
+    'hit_rate',
+    result.notes,
+    out,
+    emptyWarnings,
+  );
   return 0;
 }
 
@@ -425,6 +477,7 @@ async function runRetrieval(argv: string[]): Promise<number> {
   } finally {
     progress.stop();
   }
+  const emptyWarnings = requireScoredResult('indicator retrieval', [model], result, v['allow-empty']);
   const out = await save(v, [qManifest, qDir, dManifest, dDir], 'retrieval', model, result, {
     model: { queryEmbeddings: qDir, databaseEmbeddings: dDir, dim: queries.dim },
     datasets: {
@@ -450,6 +503,7 @@ async function runRetrieval(argv: string[]): Promise<number> {
     'precision_at_k',
     result.notes,
     out,
+    emptyWarnings,
   );
   return 0;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { InputError } from '../../core/errors.js';
+import { FairscopeError, InputError } from '../../core/errors.js';
 import { readEmbeddings, writeEmbeddings } from '../../embed/store.js';
 import { predictLogits } from '../../probe/head.js';
 import { knnLogits, predictKnn } from '../../probe/knn-head.js';
@@ -185,6 +185,29 @@ describe('fairscope probe', () => {
     await assert.rejects(
       probe('predict', '--head', join(root, 'head'), '--embeddings', other, '--out', join(root, 'p2')),
       /embeddings come from model "else", but the head .* was trained on "toy"/,
+    );
+  });
+
+  it('an evaluation that scores nothing fails, or says so last with --allow-empty', async () => {
+    const manifest = join(root, 'all-unlabelled.jsonl');
+    const lines = ['img0', 'img1'].map((id) => JSON.stringify({ id, source: `${id}.png`, labels: [] }));
+    await writeFile(manifest, `${lines.join('\n')}\n`);
+    const args = ['eval', '--head', join(root, 'head'), '--embeddings', emb(), '--manifest', manifest];
+    const evaluate = [...args, '--skip-unlabeled', '--resamples', '0'];
+    await assert.rejects(
+      probe(...evaluate),
+      (err: Error) =>
+        err instanceof FairscopeError &&
+        err.exitCode === 1 &&
+        /probe eval \(model toy\+\S+\) scored nothing: .*skipped 2 item\(s\) without a class/.test(
+          err.message,
+        ),
+    );
+    const allowed = await probe(...evaluate, '--allow-empty');
+    assert.equal(allowed.code, 0);
+    assert.match(
+      allowed.stdout.trim().split('\n').at(-1) ?? '',
+      /^warning: probe eval \(model toy\+\S+\) scored nothing/,
     );
   });
 

@@ -16,7 +16,13 @@ import { evaluateProbe, fitProbe, predictWithProbe } from '../../probe/stage.js'
 import { saveResults } from '../../report/node/results-file.js';
 import { numberList, parseCommandArgs, positiveInt, required } from '../args.js';
 import { GUARD_OPTIONS, GUARD_USAGE, guardOutput, withOutputGuard } from '../out-guard.js';
-import { BOOTSTRAP_HELP, BOOTSTRAP_OPTIONS, bootstrapOptions, missingValues } from '../stage-options.js';
+import {
+  BOOTSTRAP_HELP,
+  BOOTSTRAP_OPTIONS,
+  bootstrapOptions,
+  missingValues,
+  requireScoredResult,
+} from '../stage-options.js';
 
 export const summary = 'train a linear/kNN probe on frozen embeddings, predict with it, measure accuracy';
 
@@ -54,6 +60,8 @@ usage: fairscope probe <train|predict|eval> [options]
       --model NAME            model name in the rows (default <store model>+<adaptation>)
       --dataset NAME          dataset name in the rows (default: the manifest's file name)
       --skip-unlabeled --allow-missing
+      --allow-empty           write a result that scores nothing (every value n/a) with a
+                              warning in the last line, instead of failing (exit 1)
       --results FILE          add the rows to this results.json (rows this run recomputes are
                               replaced, others kept; created when absent)
 ${BOOTSTRAP_HELP}
@@ -306,6 +314,7 @@ async function evaluate(argv: string[]): Promise<number> {
       model: { type: 'string' },
       dataset: { type: 'string' },
       'allow-missing': { type: 'boolean' },
+      'allow-empty': { type: 'boolean' },
       results: { type: 'string' },
     },
     USAGE,
@@ -342,6 +351,7 @@ async function evaluate(argv: string[]): Promise<number> {
     predict: { backend: backendOf(v), ...(threadsOf(v) === undefined ? {} : { threads: threadsOf(v) }) },
   });
   const { rows, notes } = result;
+  const emptyWarnings = requireScoredResult('probe eval', [model], result, v['allow-empty']);
   if (v.results !== undefined) {
     const out = v.results;
     await withOutputGuard(
@@ -377,12 +387,14 @@ async function evaluate(argv: string[]): Promise<number> {
     );
   }
   if (v.json) {
-    process.stdout.write(`${JSON.stringify({ items: test.items.length, notes, rows }, jsonNumbers, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ items: test.items.length, notes, rows, emptyEntries: emptyWarnings }, jsonNumbers, 2)}\n`,
+    );
   } else {
     const line = (m: ResultRow) =>
       `${m.metric.padEnd(26)} ${labelOfGroup(m).padEnd(36)} ${percent(m.value).padStart(8)}  ` +
       `[${percent(m.ci[0])}, ${percent(m.ci[1])}]  n=${m.n}${m.warnings.length > 0 ? `  (${m.warnings.join('; ')})` : ''}`;
-    process.stdout.write(`${[...notes, ...rows.map(line)].join('\n')}\n`);
+    process.stdout.write(`${[...notes, ...rows.map(line), ...emptyWarnings].join('\n')}\n`);
   }
   return 0;
 }

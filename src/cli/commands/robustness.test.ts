@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -209,5 +210,29 @@ describe('fairscope robustness', () => {
     const r = await runCli('robustness', '--spec', join(dir, 'nl.yaml'), '--out', join(dir, 'x.json'));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /p\/nologits\/embeddings\.parquet: field "logits" has no logits column/);
+  });
+
+  it('scoring nothing is an error (exit 1), or a warning in the last line with --allow-empty', async () => {
+    // The predictions are classes, the items' genders are not: no item can be scored.
+    await writeFile(
+      join(dir, 'empty.yaml'),
+      "inDistribution: clean\nlabelFrom: 'attr:gender'\ndatasets:\n  clean: { manifest: clean.jsonl }\nmodels:\n  m1: { clean: p/m1/clean }\nbootstrap: { resamples: 20 }\n",
+    );
+    const out = join(dir, 'empty.json');
+    const args = ['robustness', '--spec', join(dir, 'empty.yaml'), '--out', out];
+    const refused = await runCli(...args);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /robustness \(model m1\) scored nothing: .*6 items have no label among the model's classes/,
+    );
+    assert.equal(existsSync(out), false);
+    const allowed = await runCli(...args, '--allow-empty');
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(
+      allowed.stdout.trim().split('\n').at(-1) ?? '',
+      /^warning: robustness \(model m1\) scored nothing/,
+    );
+    assert.ok(existsSync(out));
   });
 });

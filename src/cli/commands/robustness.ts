@@ -4,6 +4,7 @@ import { runRobustness } from '../../robustness/node/run.js';
 import { readRobustnessSpec } from '../../robustness/node/spec.js';
 import { nonNegativeInt, parseCommandArgs, required } from '../args.js';
 import { GUARD_OPTIONS, withOutputGuard } from '../out-guard.js';
+import { requireScoredResult } from '../stage-options.js';
 
 export const summary =
   'robustness to shifts and corruptions (top-1/5, drop, mCE, effective robustness), per group';
@@ -24,6 +25,9 @@ options:
                   others kept
   --seed N        bootstrap seed (overrides the spec)
   --resamples N   bootstrap resamples (overrides the spec; 0 for no intervals)
+  --allow-empty   write a result that scores nothing for a model (every value n/a: e.g. no item
+                  has a label among the classes) with a warning in the last line, instead of
+                  failing (exit 1)
   --wait          wait for another fairscope process writing --out, instead of refusing
   --json          print a JSON summary on stdout
 `;
@@ -37,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
       append: { type: 'boolean' },
       seed: { type: 'string' },
       resamples: { type: 'string' },
+      'allow-empty': { type: 'boolean' },
       wait: GUARD_OPTIONS.wait,
       json: { type: 'boolean' },
     },
@@ -51,6 +56,12 @@ export async function run(argv: string[]): Promise<number> {
     seed: nonNegativeInt(v.seed, 'seed', undefined),
     resamples: nonNegativeInt(v.resamples, 'resamples', undefined),
   });
+  const emptyWarnings = requireScoredResult(
+    'robustness',
+    spec.models.map((m) => m.id),
+    result,
+    v['allow-empty'],
+  );
   const inputs = [
     specPath,
     ...spec.datasets.map((d) => d.manifest),
@@ -63,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   const models = Object.keys(update.models ?? {});
   if (v.json) {
     process.stdout.write(
-      `${JSON.stringify({ out, rows: result.rows.length, models, datasets: Object.keys(update.datasets ?? {}), failures: result.failures.length, warnings: result.warnings }, null, 2)}\n`,
+      `${JSON.stringify({ out, rows: result.rows.length, models, datasets: Object.keys(update.datasets ?? {}), failures: result.failures.length, warnings: result.warnings, emptyEntries: emptyWarnings }, null, 2)}\n`,
     );
     return 0;
   }
@@ -91,6 +102,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const w of result.warnings) lines.push(`  warning: ${w}`);
   if (result.failures.length > 0)
     lines.push(`  ${result.failures.length} items without predictions are listed in failures`);
+  lines.push(...emptyWarnings);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

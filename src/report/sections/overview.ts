@@ -3,6 +3,7 @@
  * protocol choices, deviations from the reference protocol, failed images, warnings, and credits.
  */
 import type { ResultsFile } from '../../core/results.js';
+import { describeEmpty, recordedEmptyEntries } from '../../core/scored.js';
 import { formatCount } from '../format.js';
 import { esc, html, keyValueTable, linkify } from '../html.js';
 import {
@@ -68,10 +69,16 @@ export function overviewSection(results: ResultsFile, models: string[]): string 
   const warnings = summarizeWarnings(results.rows);
   const warnedRows = results.rows.filter((r) => r.warnings.length > 0).length;
   const listings = datasetListings(results);
+  const empty = recordedEmptyEntries(results.extra);
 
   const facts = html`<div class="facts">
-${fact('models', models.length)}${fact('datasets', listings.filter((l) => l.entry !== undefined || l.derived === '').length)}${fact('result rows', results.rows.length)}${fact('deviations from protocol', results.deviations.length, true)}${fact('failed images', results.failures.length, true)}${fact('rows with warnings', warnedRows, true)}
+${fact('models', models.length)}${fact('datasets', listings.filter((l) => l.entry !== undefined || l.derived === '').length)}${fact('result rows', results.rows.length)}${fact('deviations from protocol', results.deviations.length, true)}${fact('failed images', results.failures.length, true)}${fact('rows with warnings', warnedRows, true)}${empty.length > 0 ? fact('entries that scored nothing', empty.length, true) : ''}
 </div>`;
+  // Allowed by --allow-empty, never silent: first thing in the header.
+  const emptyHtml =
+    empty.length === 0
+      ? ''
+      : html`<div class="callout callout-warn" id="empty-entries"><p><strong>${formatCount(empty.length)} evaluation(s) scored nothing</strong> (allowed by --allow-empty or allowEmpty in the spec): their rows hold no value, and the sections below say nothing about them.</p><ul>${empty.map((e) => html`<li>${esc(describeEmpty(e))}</li>`).join('')}</ul></div>`;
 
   const modelRows = models.map((m) => {
     const e = results.models[m];
@@ -108,6 +115,21 @@ ${fact('models', models.length)}${fact('datasets', listings.filter((l) => l.entr
       ? '<p class="ok-text">None recorded: the run follows the reference protocol.</p>'
       : html`<div class="callout callout-warn"><ul>${results.deviations.map((d) => html`<li>${esc(d)}</li>`).join('')}</ul></div>`;
 
+  // Notes of the spec and of the stages (labels never predicted, items left out...): facts a reader
+  // of the numbers should know, shown as written (a list of strings in results.extra.notes).
+  const extraNotes = results.extra.notes;
+  const noteList = Array.isArray(extraNotes)
+    ? extraNotes.filter((n): n is string => typeof n === 'string')
+    : [];
+  const notesHtml =
+    noteList.length === 0
+      ? ''
+      : html`<h3 id="notes">Notes</h3>${
+          noteList.length > 12
+            ? html`<details><summary>${formatCount(noteList.length)} notes on the data and the evaluations</summary><ul>${noteList.map((n) => html`<li>${esc(n)}</li>`).join('')}</ul></details>`
+            : html`<ul>${noteList.map((n) => html`<li>${esc(n)}</li>`).join('')}</ul>`
+        }`;
+
   const byDataset = [...new Set(results.failures.map((f) => f.dataset))].map(
     (d) => `${d}: ${results.failures.filter((f) => f.dataset === d).length}`,
   );
@@ -136,6 +158,7 @@ ${fact('models', models.length)}${fact('datasets', listings.filter((l) => l.entr
 
   return html`<section id="overview" class="section">
 <h2>About this audit</h2>
+${emptyHtml}
 ${facts}
 <h3 id="models">Models and how they were adapted</h3>
 ${modelsTable}
@@ -145,6 +168,7 @@ ${dataTable}
 ${protocol}
 <h3 id="deviations">Deviations from the reference protocol</h3>
 ${deviations}
+${notesHtml}
 <h3 id="failures">Failed images</h3>
 ${failures}
 <h3 id="warnings">Small groups and other warnings</h3>
